@@ -1,0 +1,241 @@
+"""Data access for the compendium: every dataset, where it comes from, how it is checked.
+
+* :func:`catalogue` lists every dataset the book uses (real, published,
+  synthetic, fixture) from the YAML files in ``foresight/data/catalogue/``,
+  one file per domain. The data page of the book is generated from it.
+* :func:`published` loads the figures the four source documents publish,
+  from ``data/published/*.csv`` (document, section, quantity, value), so that
+  chapters compare against cited numbers instead of typed ones.
+* :func:`read_table` / :class:`Column` / :class:`TableSpec` read and validate
+  small CSV tables with errors that name file, line and column.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from foresight.data.tables import Column, TableSpec, check_columns, parse_table, read_table
+from foresight.errors import DataError
+
+__all__ = [
+    "Column",
+    "DataError",
+    "TableSpec",
+    "catalogue",
+    "check_columns",
+    "data_dir",
+    "parse_table",
+    "published",
+    "published_value",
+    "read_table",
+    "DOCUMENTS",
+]
+
+#: The four source documents, by their key in ``references.bib``.
+DOCUMENTS: dict[str, str] = {
+    "ons2015mortality": "ONS, National Population Projections: 2014-based, chapter on mortality",
+    "rappange2017sle": "Rappange, van Exel & Brouwer (2017), subjective life expectancy",
+    "ranieri2018careers": "Ranieri, Barratt, Rees & Fulop (2018), clinical academic careers",
+    "psykologtidningen2014debate": "Psykologtidningen debate 2013-2014, clinical vs mechanical selection",
+}
+
+
+def data_dir() -> Path:
+    """The repository's ``data/`` directory.
+
+    ``FORESIGHT_DATA`` overrides it (for tests and for users who keep the data
+    elsewhere); otherwise it is ``data/`` next to ``src/`` in the source tree
+    that this package was installed from (``pip install -e .``).
+    """
+    env = os.environ.get("FORESIGHT_DATA")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve()
+    candidate = here.parents[3] / "data"
+    if not candidate.is_dir():
+        raise DataError(
+            "cannot find the compendium's data/ directory",
+            file=str(candidate),
+            expected="an editable install from the repository, or FORESIGHT_DATA set",
+        )
+    return candidate
+
+
+PUBLISHED_SPEC = TableSpec(
+    name="published figures",
+    columns=(
+        Column("id", "str", description="unique identifier of the figure"),
+        Column(
+            "document",
+            "category",
+            categories=tuple(DOCUMENTS),
+            description="key of the source document in references.bib",
+        ),
+        Column("section", "str", description="where in the document the figure is stated"),
+        Column("quantity", "str", description="what the figure measures, in words"),
+        Column("value", "float", description="the figure as published"),
+        Column("unit", "str", description="unit (years, %, count, ...)"),
+        Column(
+            "decimals",
+            "int",
+            minimum=0,
+            maximum=6,
+            description="decimals as printed; half a unit in the last place is the rounding error",
+        ),
+        Column("qualifier", "category", categories=("exact", "about", "at least", "at most"),
+               description="how the document states it: exactly, 'about', or as a bound"),
+        Column("note", "str", missing_ok=True, description="context, caveats"),
+    ),
+    key=("id",),
+)
+
+
+@lru_cache(maxsize=None)
+def _published_all(directory: str) -> pd.DataFrame:
+    files = sorted(Path(directory).glob("*.csv"))
+    if not files:
+        raise DataError("no published-figure tables found", file=directory,
+                        expected="one or more CSV files")
+    frames = [read_table(f, PUBLISHED_SPEC, label=str(Path("data/published") / f.name))
+              for f in files]
+    for f, fr in zip(files, frames):
+        fr.insert(0, "file", f.name)
+    out = pd.concat(frames, ignore_index=True)
+    dup = out.duplicated("id")
+    if dup.any():
+        first = out.loc[dup.idxmax()]
+        raise DataError(f"figure id {first['id']!r} appears in more than one file",
+                        file=f"data/published/{first['file']}", column="id",
+                        expected="ids unique across data/published/")
+    return out
+
+
+def published(document: str | None = None) -> pd.DataFrame:
+    """Figures published in the source documents, with where they are stated.
+
+    Parameters
+    ----------
+    document
+        A key of :data:`DOCUMENTS` to select one document's figures, or
+        ``None`` for all.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``file, id, document, section, quantity, value, unit,
+        decimals, qualifier, note``, indexed by ``id``.
+    """
+    table = _published_all(str(data_dir() / "published")).copy()
+    if document is not None:
+        if document not in DOCUMENTS:
+            raise DataError(f"unknown document {document!r}",
+                            expected="one of " + ", ".join(DOCUMENTS))
+        table = table[table["document"] == document]
+    return table.set_index("id", drop=False)
+
+
+def published_value(figure_id: str) -> float:
+    """The published value of one figure, by id."""
+    table = published()
+    if figure_id not in table.index:
+        raise DataError(f"no published figure with id {figure_id!r}",
+                        file="data/published", column="id")
+    return float(table.loc[figure_id, "value"])
+
+
+_CATALOGUE_REQUIRED = {
+    "id": str,
+    "title": str,
+    "kind": str,
+    "chapter": str,
+    "source": str,
+    "licence": str,
+    "loader": str,
+}
+_CATALOGUE_OPTIONAL = {
+    "provider": str,
+    "tables": list,
+    "path": str,
+    "population": str,
+    "period": str,
+    "sex": str,
+    "ages": str,
+    "age_basis": str,
+    "citation": str,
+    "calibrated_to": str,
+    "checks": list,
+    "caveats": list,
+    "format": str,
+}
+CATALOGUE_KINDS = ("real", "published", "synthetic", "fixture", "structured")
+
+
+def _validate_entry(entry: object, label: str, index: int) -> dict:
+    where = dict(file=label, row=index + 1, row_label="entry")
+    if not isinstance(entry, dict):
+        raise DataError("catalogue entry is not a mapping", **where, expected="key: value pairs")
+    for key, typ in _CATALOGUE_REQUIRED.items():
+        if key not in entry:
+            raise DataError(f"missing key {key!r}", **where, column=key,
+                            expected=", ".join(_CATALOGUE_REQUIRED))
+        if not isinstance(entry[key], typ) or (typ is str and not entry[key].strip()):
+            raise DataError(f"key {key!r} has the wrong type", **where, column=key,
+                            expected=f"a non-empty {typ.__name__}")
+    for key, value in entry.items():
+        if key in _CATALOGUE_REQUIRED:
+            continue
+        if key not in _CATALOGUE_OPTIONAL:
+            raise DataError(f"unknown key {key!r}", **where, column=key,
+                            expected="one of " + ", ".join([*_CATALOGUE_REQUIRED, *_CATALOGUE_OPTIONAL]))
+        if not isinstance(value, _CATALOGUE_OPTIONAL[key]):
+            raise DataError(f"key {key!r} has the wrong type", **where, column=key,
+                            expected=_CATALOGUE_OPTIONAL[key].__name__)
+    if entry["kind"] not in CATALOGUE_KINDS:
+        raise DataError(f"kind {entry['kind']!r} is not allowed", **where, column="kind",
+                        expected="one of " + ", ".join(CATALOGUE_KINDS))
+    return entry
+
+
+def load_catalogue_text(text: str, label: str) -> list[dict]:
+    """Parse and validate one catalogue YAML document (a list of entries)."""
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise DataError(f"malformed YAML ({getattr(exc, 'problem', exc)})", file=label,
+                        row=None if mark is None else mark.line + 1) from None
+    if not isinstance(doc, list):
+        raise DataError("the catalogue file is not a list of entries", file=label,
+                        expected="a YAML list")
+    return [_validate_entry(e, label, i) for i, e in enumerate(doc)]
+
+
+def catalogue() -> pd.DataFrame:
+    """Every dataset the compendium uses, one row each, sorted by chapter and id.
+
+    Read from the YAML files in ``foresight/data/catalogue/`` (one per
+    domain). Ids must be unique across files.
+    """
+    entries: list[dict] = []
+    folder = resources.files("foresight.data") / "catalogue"
+    for item in sorted(folder.iterdir(), key=lambda p: p.name):
+        if not item.name.endswith(".yaml"):
+            continue
+        label = f"src/foresight/data/catalogue/{item.name}"
+        for e in load_catalogue_text(item.read_text(encoding="utf-8"), label):
+            entries.append({**e, "catalogue_file": item.name})
+    seen: dict[str, str] = {}
+    for e in entries:
+        if e["id"] in seen:
+            raise DataError(f"dataset id {e['id']!r} is defined twice",
+                            file=f"src/foresight/data/catalogue/{e['catalogue_file']}",
+                            column="id", expected=f"unique ids (also in {seen[e['id']]})")
+        seen[e["id"]] = e["catalogue_file"]
+    frame = pd.DataFrame(entries)
+    return frame.sort_values(["chapter", "id"]).reset_index(drop=True)

@@ -1,0 +1,119 @@
+"""The one place that decides how figures look.
+
+House style: a white figure background (legible on the theme's light *and*
+dark pages, since the figure carries its own background), one colour-blind-safe
+palette (Okabe & Ito 2008), sizes that fit the book theme's text column
+(about 7.5 in wide at 100 dpi), and deterministic SVG/PNG output (no
+timestamps or random ids in saved files).
+
+Use :func:`figure` to make a figure and :func:`style` as a context manager
+when a third-party routine draws its own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Iterator, Sequence
+
+import matplotlib as mpl
+
+mpl.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from cycler import cycler  # noqa: E402
+
+#: Okabe-Ito palette, in the order used for series.
+PALETTE: tuple[str, ...] = (
+    "#0072B2",  # blue
+    "#D55E00",  # vermillion
+    "#009E73",  # bluish green
+    "#E69F00",  # orange
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#F0E442",  # yellow
+    "#000000",  # black
+)
+#: Conventional colours for the two sexes, used consistently across chapters.
+SEX_COLOURS = {"male": PALETTE[0], "female": PALETTE[1], "both": PALETTE[7]}
+#: Sequential and diverging colour maps for heat maps.
+SEQUENTIAL_CMAP = "viridis"
+DIVERGING_CMAP = "RdBu_r"
+
+#: Width of the theme's text column in inches at the rcParams dpi.
+COLUMN_WIDTH = 7.5
+
+RC = {
+    "figure.figsize": (COLUMN_WIDTH, 4.2),
+    "figure.dpi": 100,
+    "savefig.dpi": 150,
+    "figure.facecolor": "white",
+    "axes.facecolor": "white",
+    "savefig.facecolor": "white",
+    "savefig.bbox": "tight",
+    "axes.prop_cycle": cycler(color=list(PALETTE)),
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.color": "#dddddd",
+    "grid.linewidth": 0.6,
+    "axes.titlesize": 11,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 10,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "legend.fontsize": 9,
+    "legend.frameon": False,
+    "font.family": "DejaVu Sans",
+    "text.color": "#222222",
+    "axes.labelcolor": "#222222",
+    "xtick.color": "#222222",
+    "ytick.color": "#222222",
+    "lines.linewidth": 1.6,
+    "image.cmap": SEQUENTIAL_CMAP,
+    # deterministic files
+    "svg.hashsalt": "foresight",
+    "svg.fonttype": "none",
+    "pdf.fonttype": 42,
+}
+
+
+def apply() -> None:
+    """Install the house style globally (chapters call this once)."""
+    mpl.rcParams.update(RC)
+
+
+@contextlib.contextmanager
+def style() -> Iterator[None]:
+    """Context manager applying the house style temporarily."""
+    with mpl.rc_context(RC):
+        yield
+
+
+def figure(
+    nrows: int = 1,
+    ncols: int = 1,
+    *,
+    height: float | None = None,
+    width: float = COLUMN_WIDTH,
+    **kwargs,
+):
+    """A house-styled figure and axes, sized to the text column.
+
+    Parameters
+    ----------
+    nrows, ncols
+        Grid of axes, as in :func:`matplotlib.pyplot.subplots`.
+    height
+        Height in inches; defaults to 4.2 for one row and 3.2 per row otherwise.
+    width
+        Width in inches; the column width by default.
+    """
+    apply()
+    if height is None:
+        height = 4.2 if nrows == 1 else 3.2 * nrows
+    kwargs.setdefault("layout", "constrained")
+    return plt.subplots(nrows, ncols, figsize=(width, height), **kwargs)
+
+
+def colours(n: int) -> Sequence[str]:
+    """The first ``n`` palette colours (cycling if ``n`` exceeds the palette)."""
+    return [PALETTE[i % len(PALETTE)] for i in range(n)]
