@@ -237,5 +237,6 @@ def catalogue() -> pd.DataFrame:
                             file=f"src/foresight/data/catalogue/{e['catalogue_file']}",
                             column="id", expected=f"unique ids (also in {seen[e['id']]})")
         seen[e["id"]] = e["catalogue_file"]
-    frame = pd.DataFrame(entries)
+    columns = [*_CATALOGUE_REQUIRED, *_CATALOGUE_OPTIONAL, "catalogue_file"]
+    frame = pd.DataFrame(entries).reindex(columns=columns)
     return frame.sort_values(["chapter", "id"]).reset_index(drop=True)

@@ -1,0 +1,276 @@
+"""Build machinery for the Jupyter Book: execution-cache policy and offline assets.
+
+Execution policy
+----------------
+Jupyter Book's execution cache (jupyter-cache) keys a notebook on its own code
+cells only, so a change in ``src/`` or ``data/`` would not invalidate it and
+the site could show results that the current code no longer produces. The
+policy here:
+
+1. The book is built with ``execute_notebooks: cache``. Before each build,
+   :func:`prepare_cache` computes :func:`inputs_hash` (every file under
+   ``src/`` and ``data/``, the lock file and the Python version) and wipes the
+   cache when it differs from the hash the cache was filled under. A cached
+   result is therefore only ever reused for identical code, data and
+   dependencies; anything else re-executes.
+2. Chapters are also committed *with* their outputs, and strict ``nbval``
+   (``make test``) re-runs every chapter and fails on any output that differs
+   from the committed one, so the notebooks a reader downloads are current too.
+   ``make execute`` re-executes them in place (:func:`execute_notebook`).
+
+The module is also a Sphinx extension (``sphinx: extra_extensions:
+[foresight.book]``) that serves MathJax from the locally installed
+``django-static-mathjax`` package instead of a CDN, so the site works offline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import platform
+import shutil
+import sys
+from pathlib import Path
+from typing import Iterable, Sequence
+
+#: Directories and files that feed the chapters' results.
+INPUT_DIRS = ("src", "data")
+LOCK_FILE = Path(".ci") / "requirements.lock"
+_SKIP_PARTS = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".hypothesis"}
+_SKIP_SUFFIXES = {".pyc", ".pyo"}
+HASH_FILE_NAME = "foresight-inputs.sha256"
+
+
+def repo_root(start: Path | None = None) -> Path:
+    """The repository root: the nearest ancestor holding ``_config.yml``."""
+    here = (start or Path.cwd()).resolve()
+    for p in (here, *here.parents):
+        if (p / "_config.yml").is_file() and (p / "src").is_dir():
+            return p
+    raise FileNotFoundError(f"no compendium root (with _config.yml and src/) above {here}")
+
+
+def _input_files(root: Path) -> Iterable[Path]:
+    for d in INPUT_DIRS:
+        base = root / d
+        if not base.is_dir():
+            continue
+        for path in sorted(base.rglob("*")):
+            if not path.is_file():
+                continue
+            rel = path.relative_to(root)
+            if _SKIP_PARTS.intersection(rel.parts) or path.suffix in _SKIP_SUFFIXES:
+                continue
+            if any(part.endswith(".egg-info") for part in rel.parts):
+                continue
+            yield path
+    lock = root / LOCK_FILE
+    if lock.is_file():
+        yield lock
+
+
+def inputs_hash(root: Path | None = None) -> str:
+    """SHA-256 over the inputs of every chapter.
+
+    Covers the relative path and bytes of every file under ``src/`` and
+    ``data/`` (bytecode and caches excluded), the lock file, and the
+    interpreter's major.minor version. Order-independent of the file system
+    (paths are sorted).
+    """
+    root = repo_root() if root is None else Path(root)
+    h = hashlib.sha256()
+    h.update(f"python {platform.python_version_tuple()[0]}.{platform.python_version_tuple()[1]}\n".encode())
+    for path in _input_files(root):
+        rel = path.relative_to(root).as_posix()
+        data = path.read_bytes()
+        h.update(f"{rel}\0{len(data)}\0".encode())
+        h.update(data)
+    return h.hexdigest()
+
+
+def prepare_cache(cache_dir: Path, root: Path | None = None) -> bool:
+    """Wipe ``cache_dir`` unless it was filled under the current inputs.
+
+    Returns ``True`` when the cache was kept, ``False`` when it was cleared
+    (or did not exist). Afterwards the directory exists and records the
+    current hash.
+    """
+    root = repo_root() if root is None else Path(root)
+    cache_dir = Path(cache_dir)
+    if not cache_dir.is_absolute():
+        cache_dir = root / cache_dir
+    current = inputs_hash(root)
+    stamp = cache_dir / HASH_FILE_NAME
+    kept = stamp.is_file() and stamp.read_text().strip() == current
+    if not kept and cache_dir.exists():
+        shutil.rmtree(cache_dir)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(current + "\n")
+    return kept
+
+
+def execution_env(root: Path) -> dict[str, str]:
+    """Environment for executing chapters: deterministic and offline."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "PYTHONHASHSEED": "0",
+            "MPLBACKEND": "Agg",
+            "TZ": "UTC",
+            "SOURCE_DATE_EPOCH": "1700000000",
+            "PYTHONPATH": os.pathsep.join(
+                [str(root / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]
+            ),
+        }
+    )
+    return env
+
+
+def execute_notebook(path: Path, *, timeout: int = 600, root: Path | None = None) -> None:
+    """Execute one chapter in place (cwd = its folder), without timing metadata.
+
+    Raises the kernel's error if a cell fails, so a broken chapter is never
+    committed with partial outputs.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+
+    path = Path(path).resolve()
+    root = repo_root(path.parent) if root is None else Path(root)
+    nb = nbformat.read(path, as_version=4)
+    old = dict(os.environ)
+    os.environ.update(execution_env(root))
+    try:
+        client = NotebookClient(
+            nb,
+            timeout=timeout,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(path.parent)}},
+            record_timing=False,
+            allow_errors=False,
+        )
+        client.execute()
+    finally:
+        os.environ.clear()
+        os.environ.update(old)
+    for cell in nb.cells:
+        cell.get("metadata", {}).pop("execution", None)
+    nb.metadata.pop("widgets", None)
+    nbformat.write(nb, path)
+
+
+def chapter_paths(root: Path) -> list[Path]:
+    """Every notebook listed in ``_toc.yml``, in toc order."""
+    import yaml
+
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    files: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if "file" in node:
+                files.append(node["file"])
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(toc)
+    if "root" in toc:
+        files.insert(0, toc["root"])
+    out = []
+    for f in files:
+        p = root / f
+        if p.suffix == "":
+            p = p.with_suffix(".ipynb") if p.with_suffix(".ipynb").exists() else p.with_suffix(".md")
+        if p.suffix == ".ipynb":
+            out.append(p)
+    return out
+
+
+KEY_PACKAGES = (
+    "foresight", "numpy", "scipy", "pandas", "matplotlib", "statsmodels", "pymort",
+    "networkx", "defusedxml", "jupyter-book", "myst-nb", "sphinx", "sphinx-book-theme",
+    "sphinxcontrib-bibtex", "nbclient", "ipykernel", "nbval", "pytest", "hypothesis",
+)
+
+
+def environment_table(packages: Sequence[str] = KEY_PACKAGES):
+    """Python and key package versions of the running environment, as a DataFrame.
+
+    A package that is not installed is listed as ``"not installed"`` rather
+    than omitted, so a missing piece is visible on the reproducibility page.
+    """
+    from importlib import metadata
+
+    import pandas as pd
+
+    rows = [("Python", platform.python_version())]
+    for name in packages:
+        try:
+            rows.append((name, metadata.version(name)))
+        except metadata.PackageNotFoundError:
+            rows.append((name, "not installed"))
+    return pd.DataFrame(rows, columns=["software", "version"])
+
+
+# --------------------------------------------------------------------------- Sphinx
+
+
+def _mathjax_dir() -> Path | None:
+    try:
+        import mathjax  # django-static-mathjax
+    except ImportError:  # pragma: no cover - book extra not installed
+        return None
+    d = Path(mathjax.__file__).parent / "static"
+    return d if (d / "mathjax" / "es5" / "tex-chtml.js").is_file() else None
+
+
+def _config_inited(app, config) -> None:
+    d = _mathjax_dir()
+    if d is None:
+        raise RuntimeError(
+            "django-static-mathjax is not installed: the site would load MathJax from a CDN"
+        )
+    config.html_static_path = [*config.html_static_path, str(d)]
+    config.mathjax_path = "mathjax/es5/tex-chtml.js"
+
+
+def setup(app):
+    """Sphinx entry point: local MathJax."""
+    app.connect("config-inited", _config_inited)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m foresight.book {hash,prepare-cache,execute}``."""
+    parser = argparse.ArgumentParser(prog="python -m foresight.book")
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("hash", help="print the inputs hash")
+    p = sub.add_parser("prepare-cache", help="wipe the execution cache if inputs changed")
+    p.add_argument("cache_dir", type=Path)
+    e = sub.add_parser("execute", help="execute chapters in place")
+    e.add_argument("notebooks", nargs="*", type=Path,
+                   help="notebooks (default: every notebook in _toc.yml)")
+    e.add_argument("--timeout", type=int, default=600)
+    args = parser.parse_args(argv)
+    root = repo_root()
+    if args.cmd == "hash":
+        print(inputs_hash(root))
+    elif args.cmd == "prepare-cache":
+        kept = prepare_cache(args.cache_dir, root)
+        print(f"execution cache {'kept' if kept else 'cleared'}: inputs {inputs_hash(root)[:12]}")
+    elif args.cmd == "execute":
+        for nb in args.notebooks or chapter_paths(root):
+            print(f"executing {nb}", flush=True)
+            execute_notebook(nb, timeout=args.timeout, root=root)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
