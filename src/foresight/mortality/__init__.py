@@ -1,0 +1,66 @@
+"""Mortality: life tables, historical tables, HMD files, standardised rates.
+
+Life-table engine (:mod:`foresight.mortality.lifetable`) following the HMD
+Methods Protocol v6; SOA / English Life Tables shipped by ``pymort``
+(:mod:`foresight.mortality.soa`); Human Mortality Database 1x1 files
+(:mod:`foresight.mortality.hmd`); age-standardised rates
+(:mod:`foresight.mortality.standard`).
+
+Conventions: ages in completed years (single-year intervals); ``mx`` central
+death rates per person-year; ``qx`` probabilities in [0, 1]; schedules are
+arrays of shape (ages, schedules) or DataFrames indexed by age with one column
+per schedule (year, table, sex, ...).
+"""
+
+from foresight.mortality.lifetable import (
+    LifeTables,
+    a0_andreev_kingkade,
+    age_at_death_quantile,
+    arriaga,
+    cohort_rates,
+    interquartile_range,
+    keyfitz_entropy,
+    life_expectancy,
+    life_table_from_qx,
+    life_tables,
+    life_tables_from_qx,
+    median_age_at_death,
+    modal_age_at_death,
+    period_life_table,
+)
+from foresight.mortality.soa import elt_life_tables, elt_tables, read_soa_table, soa_tables
+from foresight.mortality.hmd import hmd_rates, hmd_surface, read_hmd
+from foresight.mortality.standard import (
+    age_standardised_rate,
+    annual_improvement,
+    european_standard_population,
+)
+
+__all__ = [
+    "LifeTables",
+    "a0_andreev_kingkade",
+    "age_at_death_quantile",
+    "age_standardised_rate",
+    "annual_improvement",
+    "arriaga",
+    "cohort_rates",
+    "elt_life_tables",
+    "elt_tables",
+    "european_standard_population",
+    "hmd_rates",
+    "hmd_surface",
+    "interquartile_range",
+    "keyfitz_entropy",
+    "life_expectancy",
+    "life_table_from_qx",
+    "life_tables",
+    "life_tables_from_qx",
+    "median_age_at_death",
+    "modal_age_at_death",
+    "period_life_table",
+    "read_hmd",
+    "read_soa_table",
+    "soa_tables",
+]
+
+# Helper B (issue 4) appends its exports below this line.

@@ -1,0 +1,290 @@
+"""Reader for Human Mortality Database (HMD) 1x1 text files.
+
+The HMD (https://www.mortality.org) distributes, per country, whitespace-
+aligned text files such as ``Deaths_1x1.txt``, ``Exposures_1x1.txt``,
+``Mx_1x1.txt`` and the period life tables ``mltper_1x1.txt``,
+``fltper_1x1.txt``, ``bltper_1x1.txt``. Each starts with two header lines (a
+title line ``"<Country>, <What> (period 1x1)<TAB>Last modified: ...;  Methods
+Protocol: v6 (2017)"`` and, after a blank line, the column names), followed by
+one row per year and single year of age; the last age is ``110+`` and missing
+values are shown as ``.``.
+
+This project cannot download HMD data (registration required; no network at
+run time); users who have the files read them with :func:`read_hmd` and build
+rates with :func:`hmd_rates`. Every malformed file raises
+:class:`foresight.DataError` naming the file, the line and the column.
+"""
+
+from __future__ import annotations
+
+import re
+from os import PathLike
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from foresight.errors import DataError
+
+__all__ = ["hmd_rates", "hmd_surface", "read_hmd"]
+
+_SEX_COLUMNS = ("Year", "Age", "Female", "Male", "Total")
+_LT_COLUMNS = ("Year", "Age", "mx", "qx", "ax", "lx", "dx", "Lx", "Tx", "ex")
+
+#: title (lower case, without country) -> (kind, expected columns)
+_KINDS = {
+    "deaths": ("deaths", _SEX_COLUMNS),
+    "exposure to risk": ("exposures", _SEX_COLUMNS),
+    "exposures": ("exposures", _SEX_COLUMNS),
+    "death rates": ("mx", _SEX_COLUMNS),
+    "life tables": ("lifetable", _LT_COLUMNS),
+}
+_TITLE = re.compile(
+    r"^\ufeff?\s*(?P<country>[^,\t]+),\s*(?P<what>[A-Za-z ]+?)\s*\((?P<type>period|cohort)"
+    r" 1x1\),?\s*(?P<sex>Males|Females|Total)?\s*(?:\t|\s)*"
+    r"(?:Last modified:\s*(?P<date>[^;]*);)?\s*(?:Methods Protocol:\s*(?P<protocol>.*?))?\s*$"
+)
+
+
+def _fail(problem, *, file, line=None, column=None, expected=None):
+    raise DataError(problem, file=file, row=line, column=column, expected=expected)
+
+
+def read_hmd(path: str | PathLike[str], *, label: str | None = None) -> pd.DataFrame:
+    """Read one HMD 1x1 period file into a tidy DataFrame.
+
+    Parameters
+    ----------
+    path
+        An HMD ``*_1x1.txt`` file (deaths, exposures, death rates, or a
+        period life table).
+    label
+        Name for the file in error messages (default: the path).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (year, age), sorted, with columns ``year`` (int),
+        ``age`` (int; the open interval ``110+`` becomes 110),
+        ``open_interval`` (bool) and the file's value columns in lower case
+        (``female, male, total`` or ``mx, qx, ax, lx, dx, Lx, Tx, ex``);
+        ``.`` becomes ``NaN``. ``.attrs``: ``country, kind`` (``deaths``,
+        ``exposures``, ``mx``, ``lifetable``), ``sex`` (life tables),
+        ``last_modified, protocol, file``.
+
+    Raises
+    ------
+    DataError
+        Empty or non-UTF-8 file, unrecognised title line, wrong or missing
+        column header, a row with too few or too many fields, text where a
+        number belongs, negative values, probabilities above 1, an open age
+        that is not last, duplicate (year, age), gaps in ages, years out of
+        order, or years with different age ranges. The message names the
+        file, line and column.
+    """
+    p = Path(path)
+    name = label or str(p)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DataError("file not found", file=name) from None
+    except UnicodeDecodeError as exc:
+        raise DataError(f"not UTF-8 text (byte {exc.start})", file=name,
+                        expected="an HMD text file") from None
+    return parse_hmd(text, label=name)
+
+
+def parse_hmd(text: str, *, label: str = "<text>") -> pd.DataFrame:
+    """Parse the contents of an HMD 1x1 file; see :func:`read_hmd`."""
+    lines = text.splitlines()
+    if not lines or not any(s.strip() for s in lines):
+        _fail("the file is empty", file=label, expected="an HMD 1x1 text file")
+    m = _TITLE.match(lines[0])
+    if not m:
+        _fail("first line is not an HMD title line", file=label, line=1,
+              expected="'<Country>, <Deaths|Exposure to risk|Death rates|Life tables> "
+                       "(period 1x1)...' as written by the HMD")
+    what = m.group("what").strip().lower()
+    if what not in _KINDS:
+        _fail(f"unknown HMD series {m.group('what')!r}", file=label, line=1,
+              expected="one of " + ", ".join(sorted(_KINDS)))
+    if m.group("type") != "period":
+        _fail("cohort files are not supported", file=label, line=1,
+              expected="a period (1x1) file")
+    kind, expected_cols = _KINDS[what]
+    if kind == "lifetable" and not m.group("sex"):
+        _fail("life-table title does not name the sex", file=label, line=1,
+              expected="'..., Life tables (period 1x1), Males|Females|Total'")
+    # column header: the first non-blank line after the title
+    h = 1
+    while h < len(lines) and not lines[h].strip():
+        h += 1
+    if h >= len(lines):
+        _fail("no column header", file=label, line=h + 1,
+              expected="a header line: " + " ".join(expected_cols))
+    header = lines[h].split()
+    for col in expected_cols:
+        if col not in header:
+            _fail(f"missing column {col!r}", file=label, line=h + 1, column=col,
+                  expected="a header line: " + " ".join(expected_cols))
+    if tuple(header) != expected_cols:
+        extra = [c for c in header if c not in expected_cols]
+        _fail(f"unexpected column header {' '.join(header)!r}", file=label, line=h + 1,
+              column=extra[0] if extra else None,
+              expected="exactly: " + " ".join(expected_cols))
+    ncol = len(header)
+
+    body_no, body = [], []
+    for i in range(h + 1, len(lines)):
+        fields = lines[i].split()
+        if not fields:
+            continue
+        if len(fields) != ncol:
+            col = header[len(fields)] if len(fields) < ncol else None
+            _fail(f"row has {len(fields)} fields but the header has {ncol}", file=label,
+                  line=i + 1, column=col, expected=f"{ncol} whitespace-separated fields")
+        body_no.append(i + 1)
+        body.append(fields)
+    if not body:
+        _fail("no data rows", file=label, line=h + 2, expected="rows of Year, Age and values")
+    cells = np.array(body, dtype=object)
+    line_no = np.asarray(body_no)
+
+    def bad(mask: np.ndarray, j: int, problem: str, expected: str):
+        k = int(np.flatnonzero(mask)[0])
+        _fail(problem.format(value=cells[k, j]), file=label, line=int(line_no[k]),
+              column=header[j], expected=expected)
+
+    years_s = pd.Series(cells[:, 0].astype(str))
+    year_ok = years_s.str.fullmatch(r"\d{4}").to_numpy()
+    if not year_ok.all():
+        bad(~year_ok, 0, "year {value!r} is not a four-digit year", "a calendar year like 1922")
+    years = years_s.astype(int).to_numpy()
+    ages_s = pd.Series(cells[:, 1].astype(str))
+    age_ok = ages_s.str.fullmatch(r"\d{1,3}\+?").to_numpy()
+    if not age_ok.all():
+        bad(~age_ok, 1, "age {value!r} is not a whole age", "an age like 0, 45 or 110+")
+    is_open = ages_s.str.endswith("+").to_numpy()
+    ages = ages_s.str.rstrip("+").astype(int).to_numpy()
+
+    values = {}
+    for j in range(2, ncol):
+        raw = pd.Series(cells[:, j].astype(str))
+        missing = (raw == ".").to_numpy()
+        num = pd.to_numeric(raw.where(~missing), errors="coerce").to_numpy(dtype=float)
+        not_num = ~missing & ~np.isfinite(num)
+        if not_num.any():
+            bad(not_num, j, "{value!r} is not a number", "a number, or '.' for missing")
+        if (num < 0).any():
+            bad(num < 0, j, "negative value {value}", "a value >= 0")
+        values[header[j]] = num
+    if kind == "lifetable":
+        j = header.index("qx")
+        if (values["qx"] > 1).any():
+            bad(values["qx"] > 1, j, "probability qx = {value} is above 1", "0 <= qx <= 1")
+
+    # structure: years in order, ages consecutive from 0, open age last, no duplicates
+    dup = pd.DataFrame({"y": years, "a": ages}).duplicated().to_numpy()
+    if dup.any():
+        bad(dup, 1, "duplicate year-age row (age {value})", "each (Year, Age) once")
+    back = np.r_[False, np.diff(years) < 0]
+    if back.any():
+        bad(back, 0, "year {value} is out of order", "years in increasing order")
+    first = np.r_[True, years[1:] != years[:-1]]
+    step_ok = np.where(first, ages == 0, np.r_[False, np.diff(ages) == 1])
+    if not step_ok.all():
+        k = int(np.flatnonzero(~step_ok)[0])
+        prev = None if first[k] else int(ages[k - 1])
+        problem = (f"year {years[k]} starts at age {ages[k]}" if first[k]
+                   else f"gap in ages: {ages[k]} follows {prev}")
+        _fail(problem, file=label, line=int(line_no[k]), column="Age",
+              expected="consecutive single-year ages from 0 in each year")
+    last = np.r_[years[1:] != years[:-1], True]
+    open_misplaced = is_open & ~last
+    if open_misplaced.any():
+        bad(open_misplaced, 1, "open age {value} is not the last age of its year",
+            "the open interval (e.g. 110+) last")
+    top = ages[last]
+    if np.any(top != top[0]):
+        k = int(np.flatnonzero(last)[int(np.flatnonzero(top != top[0])[0])])
+        _fail(f"year {years[k]} ends at age {ages[k]} but year {years[0]} ends at {top[0]}",
+              file=label, line=int(line_no[k]), column="Age",
+              expected="the same age range in every year")
+
+    frame = pd.DataFrame({"year": years, "age": ages, "open_interval": is_open & last})
+    for col, v in values.items():
+        frame[col if col in ("Lx", "Tx") else col.lower()] = v
+    frame.attrs = {
+        "country": m.group("country").strip(),
+        "kind": kind,
+        "sex": (m.group("sex") or "").lower() or None,
+        "last_modified": (m.group("date") or "").strip() or None,
+        "protocol": (m.group("protocol") or "").strip() or None,
+        "file": label,
+        "line": dict(zip(zip(years.tolist(), ages.tolist()), line_no.tolist())),
+    }
+    return frame
+
+
+def hmd_surface(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Pivot a tidy HMD frame into an age x year surface of one column."""
+    if column not in frame.columns:
+        raise DataError(f"no column {column!r}", file=frame.attrs.get("file"), column=column,
+                        expected="one of " + ", ".join(map(str, frame.columns[3:])))
+    out = frame.pivot(index="age", columns="year", values=column)
+    out.columns.name = "year"
+    return out
+
+
+def hmd_rates(deaths: pd.DataFrame, exposures: pd.DataFrame, *, sex: str) -> pd.DataFrame:
+    """Central death rates ``D / E`` (age x year) from HMD deaths and exposures.
+
+    Parameters
+    ----------
+    deaths, exposures
+        Frames from :func:`read_hmd` of a ``Deaths_1x1`` and an
+        ``Exposures_1x1`` file of the same country, years and ages.
+    sex
+        ``"female"``, ``"male"`` or ``"total"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rates per person-year, indexed by ``age`` with one column per year;
+        ``NaN`` where deaths or exposure are missing, and 0 where both are 0.
+
+    Raises
+    ------
+    DataError
+        Mismatched years/ages, or an exposure of zero (or less) where deaths
+        are positive, naming the exposure file, line and column.
+    """
+    if sex not in ("female", "male", "total"):
+        raise DataError(f"unknown sex {sex!r}", column="sex",
+                        expected="'female', 'male' or 'total'")
+    for f, k in ((deaths, "deaths"), (exposures, "exposures")):
+        if f.attrs.get("kind") != k:
+            raise DataError(f"expected an HMD {k} file, got {f.attrs.get('kind')!r}",
+                            file=f.attrs.get("file"), expected=f"a frame from read_hmd of {k}")
+    keys_d = deaths[["year", "age"]].to_numpy()
+    keys_e = exposures[["year", "age"]].to_numpy()
+    if keys_d.shape != keys_e.shape or np.any(keys_d != keys_e):
+        raise DataError("deaths and exposures cover different years or ages",
+                        file=exposures.attrs.get("file"), column="Year/Age",
+                        expected="the same (Year, Age) rows as the deaths file")
+    d = deaths[sex].to_numpy()
+    e = exposures[sex].to_numpy()
+    bad = (d > 0) & ~(e > 0) & ~np.isnan(e)
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        y, a = int(keys_e[k, 0]), int(keys_e[k, 1])
+        line = exposures.attrs.get("line", {}).get((y, a))
+        raise DataError(f"exposure {e[k]} with {d[k]} deaths (year {y}, age {a})",
+                        file=exposures.attrs.get("file"), row=line, column=sex.capitalize(),
+                        expected="a positive exposure wherever deaths are positive")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mx = np.where((d == 0) & (e == 0), 0.0, d / e)
+    tidy = pd.DataFrame({"year": keys_e[:, 0], "age": keys_e[:, 1], "mx": mx})
+    out = tidy.pivot(index="age", columns="year", values="mx")
+    out.columns.name = "year"
+    return out
