@@ -1,0 +1,51 @@
+"""Subjective life expectancy: the elicitation maths of Rappange, van Exel & Brouwer (2017).
+
+Public API
+----------
+Reading data
+    :data:`SURVEY_SPEC`, :func:`read_survey`, :func:`parse_survey`,
+    :func:`write_survey`, :data:`TARGET_AGES`.
+The paper's algorithms
+    :func:`ssp_point_estimate` (footnote 3), :func:`certainty_score`
+    (footnote 4), :func:`apply_cascade` (exclusion rules in the paper's
+    order), :func:`rounding_table`, :func:`whipple_index`,
+    :func:`myers_index`, :func:`headline`, :func:`fit_table2` /
+    :func:`table2` (OLS with HC1 errors), :func:`analyse` (everything).
+Synthetic data
+    :func:`synthetic_cohort` (calibrated to the published figures).
+Comparisons
+    :func:`headline_comparison`, :func:`table1_comparison`,
+    :func:`table2_comparison`.
+"""
+
+from foresight.sle.cascade import CascadeOptions, CascadeResult, apply_cascade, flow_vs_published
+from foresight.sle.compare import (
+    headline_comparison,
+    table1,
+    table1_comparison,
+    table2_comparison,
+)
+from foresight.sle.describe import (
+    add_estimates,
+    headline,
+    mean_ssp_by_age,
+    myers_index,
+    rounding_table,
+    share_multiple,
+    whipple_index,
+)
+from foresight.sle.elicitation import Estimate, certainty_score, interpolate_ssp, ssp_point_estimate
+from foresight.sle.models import design_matrix, fit_model, fit_table2, hc1_covariance, table2, table2_long
+from foresight.sle.pipeline import SLEAnalysis, analyse
+from foresight.sle.survey import SSP_COLUMNS, SURVEY_SPEC, TARGET_AGES, parse_survey, read_survey
+from foresight.sle.synthetic import SyntheticParams, synthetic_cohort, write_survey
+
+__all__ = [
+    "CascadeOptions", "CascadeResult", "Estimate", "SLEAnalysis", "SSP_COLUMNS", "SURVEY_SPEC",
+    "SyntheticParams", "TARGET_AGES", "add_estimates", "analyse", "apply_cascade",
+    "certainty_score", "design_matrix", "fit_model", "fit_table2", "flow_vs_published",
+    "hc1_covariance", "headline", "headline_comparison", "interpolate_ssp", "mean_ssp_by_age",
+    "myers_index", "parse_survey", "read_survey", "rounding_table", "share_multiple",
+    "ssp_point_estimate", "synthetic_cohort", "table1", "table1_comparison", "table2",
+    "table2_comparison", "table2_long", "whipple_index", "write_survey",
+]

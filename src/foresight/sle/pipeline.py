@@ -1,0 +1,70 @@
+"""The whole analysis of the paper in one call: cascade, estimates, statistics, models."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from foresight.sle.cascade import CascadeOptions, CascadeResult, apply_cascade
+from foresight.sle.describe import add_estimates, headline, mean_ssp_by_age, rounding_table
+from foresight.sle.models import ModelFit, fit_table2, table2
+
+
+@dataclass(frozen=True)
+class SLEAnalysis:
+    """Results of :func:`analyse`.
+
+    Attributes
+    ----------
+    cascade
+        The exclusion cascade (flow table, per-respondent rule, kept rows).
+    sample
+        The analysis sample with ``ssp_pe``, ``certainty``, ``sle_minus_ssp``.
+    headline
+        Headline statistics (see :func:`foresight.sle.describe.headline`).
+    rounding
+        Shares of rounded and focal answers per question.
+    ssp_by_age
+        Mean and SD of the SSP answers per target age.
+    fits
+        Models 1-4 (HC1 standard errors, t inference).
+    """
+
+    cascade: CascadeResult
+    sample: pd.DataFrame
+    headline: pd.Series
+    rounding: pd.DataFrame
+    ssp_by_age: pd.DataFrame
+    fits: dict[int, ModelFit]
+
+    @property
+    def flow(self) -> pd.DataFrame:
+        return self.cascade.flow
+
+    def table2(self) -> pd.DataFrame:
+        """Table-2-shaped text table of the four models."""
+        return table2(self.fits)
+
+
+def analyse(survey: pd.DataFrame, options: CascadeOptions = CascadeOptions()) -> SLEAnalysis:
+    """Run the paper's pipeline on a validated survey table.
+
+    Parameters
+    ----------
+    survey
+        As returned by :func:`foresight.sle.read_survey` or
+        :func:`foresight.sle.synthetic_cohort`.
+    options
+        Cascade thresholds (the paper's by default).
+    """
+    casc = apply_cascade(survey, options)
+    sample = add_estimates(casc.kept)
+    return SLEAnalysis(
+        cascade=casc,
+        sample=sample,
+        headline=headline(sample),
+        rounding=rounding_table(sample),
+        ssp_by_age=mean_ssp_by_age(sample),
+        fits=fit_table2(sample),
+    )
