@@ -1,0 +1,127 @@
+"""Brunswik's lens model for a judge who combines cues, and Goldberg's model of the judge.
+
+For cues ``X`` (n x k), a judge's judgements ``J`` and the criterion ``Y``,
+fit two least-squares regressions with intercept on the same cues:
+
+* the *environment* model ``Y ~ X`` with fitted values ``Ye`` and
+  ``Re = corr(Y, Ye)`` (how predictable the criterion is from the cues);
+* the *judge* model ``J ~ X`` with fitted values ``Js`` and
+  ``Rs = corr(J, Js)`` (how consistently the judge uses the cues).
+
+Then ``G = corr(Ye, Js)`` (matching of the two linear policies),
+``C = corr(Y - Ye, J - Js)`` (what the judge knows beyond the linear cues) and
+the judge's achievement ``r_a = corr(J, Y)`` satisfy Tucker's (1964) identity
+
+    r_a = G * Re * Rs + C * sqrt(1 - Re**2) * sqrt(1 - Rs**2)
+
+exactly on the sample, because least-squares residuals (with an intercept) are
+uncorrelated with every linear function of the cues.
+
+Goldberg's (1970) "model of the judge" (bootstrapping) replaces the judge by
+``Js``; its validity is ``corr(Js, Y) = G * Re``, which beats the judge's
+``r_a`` whenever ``C`` is near zero and ``Rs < 1``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+
+@dataclass(frozen=True)
+class LensResult:
+    """Lens-model statistics of one judge on one sample (all correlations)."""
+
+    r_a: float  #: achievement, corr(judgement, criterion)
+    G: float  #: matching, corr(environment model, judge model)
+    Re: float  #: environmental predictability (multiple R of criterion on cues)
+    Rs: float  #: cognitive control (multiple R of judgement on cues)
+    C: float  #: correlation of the two models' residuals (unmodelled knowledge)
+    n: int  #: number of cases
+    judge_weights: tuple[float, ...]  #: judge model coefficients (cues only)
+    environment_weights: tuple[float, ...]  #: environment model coefficients (cues only)
+
+    @property
+    def linear_component(self) -> float:
+        """``G * Re * Rs``: the part of achievement carried by the linear cue use."""
+        return self.G * self.Re * self.Rs
+
+    @property
+    def residual_component(self) -> float:
+        """``C * sqrt(1 - Re^2) * sqrt(1 - Rs^2)``: the part carried by unmodelled knowledge."""
+        return self.C * np.sqrt(max(0.0, 1 - self.Re**2)) * np.sqrt(max(0.0, 1 - self.Rs**2))
+
+    @property
+    def tucker(self) -> float:
+        """Right-hand side of Tucker's identity (equals ``r_a`` up to rounding)."""
+        return self.linear_component + self.residual_component
+
+    @property
+    def model_of_judge_validity(self) -> float:
+        """Validity of Goldberg's model of the judge, ``corr(Js, Y) = G * Re``."""
+        return self.G * self.Re
+
+    def as_dict(self) -> dict[str, float]:
+        return {"r_a": self.r_a, "G": self.G, "Re": self.Re, "Rs": self.Rs, "C": self.C,
+                "model_of_judge": self.model_of_judge_validity, "n": self.n}
+
+
+def _corr(a: np.ndarray, b: np.ndarray) -> float:
+    a = a - a.mean()
+    b = b - b.mean()
+    den = np.sqrt((a @ a) * (b @ b))
+    return float((a @ b) / den) if den > 0 else float("nan")
+
+
+def _fit(Xc: np.ndarray, yc: np.ndarray) -> np.ndarray:
+    """Least-squares slopes on centred cues (normal equations; k is small)."""
+    xtx = Xc.T @ Xc
+    return np.linalg.solve(xtx, Xc.T @ yc)
+
+
+def lens_model(judgements: ArrayLike, criterion: ArrayLike, cues: ArrayLike) -> LensResult:
+    """Lens-model decomposition of a judge's achievement.
+
+    Parameters
+    ----------
+    judgements
+        The judge's judgements of n cases (any linear scale), shape (n,).
+    criterion
+        The criterion for the same cases, shape (n,).
+    cues
+        The cues the judge saw, shape (n, k); an intercept is added internally.
+
+    Returns
+    -------
+    LensResult
+        ``r_a, G, Re, Rs, C`` satisfying Tucker's identity on the sample.
+    """
+    J = np.asarray(judgements, dtype=float)
+    Y = np.asarray(criterion, dtype=float)
+    X = np.asarray(cues, dtype=float)
+    if X.ndim == 1:
+        X = X[:, None]
+    n = J.shape[0]
+    if Y.shape != (n,) or X.shape[0] != n:
+        raise ValueError("judgements, criterion and cues must describe the same cases")
+    if n <= X.shape[1] + 2:
+        raise ValueError("need more cases than cues + 2")
+    Xc = X - X.mean(axis=0)
+    Jc = J - J.mean()
+    Yc = Y - Y.mean()
+    bj = _fit(Xc, Jc)
+    be = _fit(Xc, Yc)
+    Js = Xc @ bj
+    Ye = Xc @ be
+    return LensResult(
+        r_a=_corr(J, Y),
+        G=_corr(Ye, Js),
+        Re=_corr(Y, Ye),
+        Rs=_corr(J, Js),
+        C=_corr(Yc - Ye, Jc - Js),
+        n=n,
+        judge_weights=tuple(float(b) for b in bj),
+        environment_weights=tuple(float(b) for b in be),
+    )
