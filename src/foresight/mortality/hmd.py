@@ -42,7 +42,7 @@ _KINDS = {
 _TITLE = re.compile(
     r"^\ufeff?\s*(?P<country>[^,\t]+),\s*(?P<what>[A-Za-z ]+?)\s*\((?P<type>period|cohort)"
     r" 1x1\),?\s*(?P<sex>Males|Females|Total)?\s*(?:\t|\s)*"
-    r"(?:Last modified:\s*(?P<date>[^;]*);)?\s*(?:Methods Protocol:\s*(?P<protocol>.*?))?\s*$"
+    r"(?:Last modified:\s*(?P<date>[^;]*);?)?\s*(?:Methods Protocol:\s*(?P<protocol>.*?))?\s*$"
 )
 
 

@@ -231,11 +231,18 @@ class LifeTables:
         return pd.DataFrame(getattr(self, name), index=pd.Index(self.ages, name="age"),
                             columns=cols)
 
-    def table(self, j: int | object = 0) -> pd.DataFrame:
-        """Schedule ``j`` (position, or label) as a life table indexed by age."""
-        if self.labels is not None and not isinstance(j, (int, np.integer)):
-            j = int(self.labels.get_loc(j))
-        j = int(j)
+    def table(self, key: object = 0) -> pd.DataFrame:
+        """One schedule as a life table indexed by age.
+
+        ``key`` is a column label when the tables are labelled, otherwise the
+        position of the schedule.
+        """
+        if self.labels is not None:
+            if key not in self.labels:
+                raise KeyError(f"no schedule labelled {key!r}")
+            j = int(self.labels.get_loc(key))
+        else:
+            j = int(key)
         stop = int(self.omega[j]) + 1
         return pd.DataFrame(
             {c: getattr(self, c)[:stop, j] for c in COLUMNS},
@@ -257,15 +264,15 @@ def _complete(mx: np.ndarray, qx: np.ndarray, ax: np.ndarray, omega: np.ndarray,
     l_next = np.vstack([lx[1:], np.zeros((1, n))])
     Lx = l_next + ax * dx
     is_open = rows == omega[None, :]
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         L_open = np.where(mx > 0, lx / mx, np.inf)
     Lx = np.where(is_open, L_open, Lx)
     Lx = np.where(beyond, 0.0, Lx)
     Tx = np.flip(np.cumsum(np.flip(Lx, 0), axis=0), 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         ex = np.where(lx > 0, Tx / lx, np.nan)
     # ex in the open interval is 1/m even when lx has underflowed to 0
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", over="ignore"):
         ex = np.where(is_open & ~(lx > 0), 1.0 / mx, ex)
     nan = np.where(beyond, np.nan, 1.0)
     return LifeTables(
@@ -309,7 +316,7 @@ def life_tables(
     ax = np.full_like(arr, 0.5)
     if ages[0] == 0:
         ax[0] = a0_andreev_kingkade(m0=arr[0], sex=np.where(male, "male", "female"))
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         ax = np.where(is_open, np.where(arr > 0, 1.0 / arr, np.inf), ax)
         qx = arr / (1.0 + (1.0 - ax) * arr)
     qx = np.minimum(np.where(is_open, 1.0, qx), 1.0)
@@ -353,7 +360,7 @@ def life_tables_from_qx(
     if np.any(is_open & (mx == 0)):
         raise DataError("zero probability of death at the last age", column="qx",
                         expected="a positive qx at the last age")
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", over="ignore"):
         ax = np.where(is_open, 1.0 / np.where(mx > 0, mx, 1.0), ax)
     q = np.where(is_open, 1.0, q)
     return _complete(mx, q, ax, omega, ages, radix, labels)
@@ -451,14 +458,14 @@ def age_at_death_quantile(lt: LifeTables, p: float | np.ndarray):
     # the crossing is in the interval [idx-1, idx) unless idx is 0
     lo = np.maximum(idx - 1, 0)
     l_lo, l_hi = lx[lo, cols], lx[idx, cols]
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         frac = np.where(l_lo > l_hi, (l_lo - target) / (l_lo - l_hi), 0.0)
     age = lt.ages[lo] + frac
     # open interval: not found among closed ages -> exponential decline after omega
     om = lt.omega
     l_om = lx[om, cols]
     m_om = lt.mx[om, cols]
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         open_age = lt.ages[om] + np.log(l_om / target) / m_om
     age = np.where(found & (idx <= om), age, open_age)
     age = np.where(lx[0, cols] <= target, lt.ages[0], age)
@@ -495,7 +502,7 @@ def modal_age_at_death(lt: LifeTables, *, min_age: int = 10):
     y0, y1, y2 = dx[km, cols], dx[k, cols], dx[kp, cols]
     ok = np.isfinite(y0) & np.isfinite(y2) & (km != k) & (kp != k)
     denom = y0 - 2 * y1 + y2
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         shift = np.where(ok & (denom < 0), 0.5 * (y0 - y2) / denom, 0.0)
     return _wrap(lt, lt.ages[k] + 0.5 + shift, "mode")
 
@@ -569,7 +576,7 @@ def arriaga(
     l1, l2, L1, L2, T1, T2 = (z(v) for v in (lt1.lx, lt2.lx, lt1.Lx, lt2.Lx, lt1.Tx, lt2.Tx))
     l1a = l1[a]
     shift = lambda v: np.vstack([v[1:], np.zeros((1, v.shape[1]))])  # noqa: E731
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         direct = l1 / l1a * (L2 / l2 - L1 / l1)
         indirect = shift(T2) / l1a * (l1 / l2 - shift(l1) / shift(l2))
         open_part = l1 / l1a * (T2 / l2 - T1 / l1)
