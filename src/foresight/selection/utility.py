@@ -40,7 +40,9 @@ def bivariate_normal_cdf(h: ArrayLike, k: ArrayLike, rho: ArrayLike) -> np.ndarr
         a_k = np.where(k == 0, np.inf * np.sign(h - rho * k + 0.0), (h - rho * k) / (k * s))
     t_h = _owens_t_inf(h, a_h)
     t_k = _owens_t_inf(k, a_k)
-    c = np.where((h * k < 0) | ((h * k == 0) & (h + k < 0)), 0.5, 0.0)
+    # signs, not the product h * k, which can underflow to zero for tiny arguments
+    sh, sk = np.sign(h), np.sign(k)
+    c = np.where((sh * sk < 0) | (((sh == 0) | (sk == 0)) & (h + k < 0)), 0.5, 0.0)
     out = 0.5 * (norm.cdf(h) + norm.cdf(k)) - t_h - t_k - c
     # the h = k = 0 corner: 1/4 + arcsin(rho) / (2 pi)
     both0 = (h == 0) & (k == 0)

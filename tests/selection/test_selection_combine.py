@@ -1,0 +1,106 @@
+"""Simulated combination: population algebra, determinism, known cases."""
+
+import numpy as np
+import pytest
+
+from foresight.selection import (
+    METHODS,
+    JudgeSpec,
+    PredictorSet,
+    clinical_judgements,
+    composite_validity,
+    default_predictors,
+    monte_carlo_validities,
+    multiple_r,
+    regression_weights,
+    run_pipeline,
+    schmidt_hunter1998,
+    simulate_candidates,
+    summarise_validities,
+)
+
+TWO = PredictorSet(("a", "b"), np.array([0.5, 0.3]), np.array([[1.0, 0.2], [0.2, 1.0]]))
+JUDGE = JudgeSpec(weights=(1.0, 1.0), weight_sd=0.3, noise_sd=0.5, configural=0.2, irrelevant=0.3)
+
+
+def test_two_predictor_regression_by_hand():
+    # b = R^-1 v: (0.5 - 0.2*0.3)/(1 - 0.04) = 0.458333, (0.3 - 0.2*0.5)/0.96 = 0.208333
+    np.testing.assert_allclose(regression_weights(TWO.validities, TWO.correlations),
+                               [0.4583333, 0.2083333], atol=1e-7)
+    # R^2 = b'v = 0.229167 + 0.0625 = 0.291667
+    assert multiple_r(TWO.validities, TWO.correlations) == pytest.approx(np.sqrt(0.2916667), abs=1e-7)
+    # unit weights: (0.5 + 0.3)/sqrt(2 + 0.4)
+    assert composite_validity([1, 1], TWO.validities, TWO.correlations) == pytest.approx(0.8 / np.sqrt(2.4))
+
+
+def test_schmidt_hunter_multiple_r_reproduced_with_zero_intercorrelation():
+    sh = schmidt_hunter1998().set_index("predictor")
+    g = sh.loc["general mental ability", "validity"]
+    for name in ("conscientiousness", "reference checks", "integrity test"):
+        v = sh.loc[name, "validity"]
+        r = multiple_r([g, v], np.eye(2))
+        assert round(r, 2) == pytest.approx(sh.loc[name, "multiple_r_with_gma"])
+
+
+def test_default_predictors_reproduce_published_r_for_interview():
+    p = default_predictors()
+    sub = p.subset(["general mental ability", "structured interview"])
+    assert round(multiple_r(sub.validities, sub.correlations), 2) == 0.63
+
+
+def test_invalid_correlation_matrix_rejected():
+    with pytest.raises(ValueError, match="positive-definite"):
+        PredictorSet(("a", "b"), np.array([0.9, 0.9]), np.array([[1.0, -0.5], [-0.5, 1.0]]))
+
+
+def test_simulated_population_moments():
+    c = simulate_candidates(300_000, TWO, seed=4)
+    joint = np.corrcoef(np.column_stack([c.X, c.Y]).T)
+    np.testing.assert_allclose(joint, TWO.joint_correlation(), atol=0.006)
+
+
+def test_simulation_is_deterministic_under_a_seed():
+    a = monte_carlo_validities(TWO, JUDGE, n_candidates=80, n_reps=30, calibration_n=40, seed=99)
+    b = monte_carlo_validities(TWO, JUDGE, n_candidates=80, n_reps=30, calibration_n=40, seed=99)
+    c = monte_carlo_validities(TWO, JUDGE, n_candidates=80, n_reps=30, calibration_n=40, seed=100)
+    assert a.equals(b)
+    assert not a.equals(c)
+    p1 = run_pipeline(10_000, TWO, JUDGE, seed=3)
+    p2 = run_pipeline(10_000, TWO, JUDGE, seed=3)
+    assert p1 == p2
+    j1 = clinical_judgements(simulate_candidates(50, TWO, 1), JUDGE, 2)
+    j2 = clinical_judgements(simulate_candidates(50, TWO, 1), JUDGE, 2)
+    np.testing.assert_array_equal(j1, j2)
+
+
+def test_consistent_judge_with_regression_weights_equals_the_formula():
+    b = tuple(regression_weights(TWO.validities, TWO.correlations))
+    c = simulate_candidates(20_000, TWO, seed=8)
+    J = clinical_judgements(c, JudgeSpec(weights=b))
+    np.testing.assert_allclose(J, c.X @ np.array(b))
+
+
+def test_noisy_judge_validity_matches_attenuation_formula():
+    # J = w'X + noise: validity = w'v / sqrt(w'Rw + s^2)
+    w, s = np.array([1.0, 1.0]), 1.2
+    expected = w @ TWO.validities / np.sqrt(w @ TWO.correlations @ w + s**2)
+    res = run_pipeline(400_000, TWO, JudgeSpec(weights=(1.0, 1.0), noise_sd=s), seed=2)
+    assert res["r_a"] == pytest.approx(expected, abs=0.004)
+    assert res["regression"] == pytest.approx(multiple_r(TWO.validities, TWO.correlations), abs=0.004)
+
+
+def test_insight_lets_the_judge_beat_the_formula():
+    # a consistent judge with the regression weights plus access to the residual
+    b = tuple(regression_weights(TWO.validities, TWO.correlations))
+    res = run_pipeline(200_000, TWO, JudgeSpec(weights=b, insight=0.3), seed=5)
+    assert res["r_a"] > res["regression"]
+    assert res["C"] > 0.9  # the judge's residual is the criterion residual
+
+
+def test_monte_carlo_summary_shape_and_order():
+    d = monte_carlo_validities(TWO, JUDGE, n_candidates=100, n_reps=50, calibration_n=50, seed=1)
+    s = summarise_validities(d)
+    assert list(s.index) == list(METHODS)
+    assert (s["lower"] <= s["mean"]).all() and (s["mean"] <= s["upper"]).all()
+    assert (s["reps"] == 50).all()
+    assert s.loc["regression weights (population)", "mean"] > s.loc["clinical judge", "mean"]

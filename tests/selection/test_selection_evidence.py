@@ -1,0 +1,58 @@
+"""Cited evidence tables and the readings of "25%"."""
+
+import pandas as pd
+import pytest
+
+from foresight import DataError
+from foresight.data import published
+from foresight.selection import (
+    build_predictor_set,
+    drop_readings,
+    kuncel2013,
+    nearest_reading,
+    predictor_correlations,
+    readings_of_drop,
+    schmidt_hunter1998,
+)
+
+
+def test_kuncel_table_has_five_criteria_and_mechanical_wins_everywhere():
+    k = kuncel2013()
+    assert len(k) == 5
+    assert (k["mechanical"] > k["holistic"]).all()
+    jp = k.set_index("criterion").loc["job performance"]
+    # the abstract: "an improvement in prediction of more than 50%"
+    assert jp["mechanical"] / jp["holistic"] - 1 > 0.5
+
+
+def test_readings_by_hand():
+    t = pd.DataFrame({"criterion": ["x", "y"], "mechanical": [0.4, 0.5], "holistic": [0.3, 0.5]})
+    r = readings_of_drop(t).set_index("criterion")
+    assert r.loc["x", "relative_loss"] == pytest.approx(0.25)
+    assert r.loc["x", "variance_loss"] == pytest.approx(1 - 0.5625)
+    assert r.loc["x", "mechanical_gain"] == pytest.approx(1 / 3)
+    assert r.loc["mean of criteria", "relative_loss"] == pytest.approx(0.125)
+    assert r.loc["ratio of mean validities", "relative_loss"] == pytest.approx(1 - 0.4 / 0.45)
+    long = drop_readings(t)
+    assert len(long) == 3 * 4
+    assert nearest_reading(long, 0.25)["reading"] == "validity lost by holistic combination, x"
+
+
+def test_debate_figure_is_published_with_section():
+    pub = published("psykologtidningen2014debate")
+    row = pub.loc["debate_validity_drop"]
+    assert row["value"] == 25 and "2014-04-08" in row["section"]
+
+
+def test_missing_correlation_pair_names_the_file():
+    corr = predictor_correlations()
+    corr = corr[~((corr["predictor_a"] == "general mental ability")
+                  & (corr["predictor_b"] == "structured interview"))]
+    with pytest.raises(DataError, match=r"predictor_correlations\.csv.*column r"):
+        build_predictor_set(schmidt_hunter1998(), corr)
+
+
+def test_every_assumed_correlation_is_labelled():
+    corr = predictor_correlations()
+    assert set(corr["basis"]) <= {"derived", "assumed", "published"}
+    assert corr["note"].notna().all()

@@ -1,0 +1,62 @@
+"""Lens model: Tucker's identity, known structure, model of the judge."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from foresight.selection import lens_model
+
+
+def _sample(seed, n=500, k=3):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, k))
+    Y = X @ rng.uniform(-1, 1, k) + rng.standard_normal(n)
+    J = X @ rng.uniform(-1, 1, k) + 0.5 * rng.standard_normal(n) + 0.3 * (Y - X.sum(1)) + X[:, 0] ** 2
+    return J, Y, X
+
+
+@settings(max_examples=40)
+@given(st.integers(0, 10_000), st.integers(20, 300), st.integers(1, 5))
+def test_tucker_identity_exact_on_the_sample(seed, n, k):
+    J, Y, X = _sample(seed, n, k)
+    res = lens_model(J, Y, X)
+    assert res.r_a == pytest.approx(res.G * res.Re * res.Rs
+                                    + res.C * np.sqrt(1 - res.Re**2) * np.sqrt(1 - res.Rs**2), abs=1e-10)
+    assert res.tucker == pytest.approx(res.r_a, abs=1e-10)
+
+
+def test_lens_on_known_structure():
+    rng = np.random.default_rng(11)
+    n = 200_000
+    X = rng.standard_normal((n, 2))
+    Y = X @ np.array([0.6, 0.0]) + 0.8 * rng.standard_normal(n)  # Re = 0.6
+    J = X @ np.array([0.0, 1.0]) + rng.standard_normal(n)  # Rs = 1/sqrt(2), uses only cue 2
+    res = lens_model(J, Y, X)
+    assert res.Re == pytest.approx(0.6, abs=0.005)
+    assert res.Rs == pytest.approx(1 / np.sqrt(2), abs=0.005)
+    assert res.G == pytest.approx(0.0, abs=0.01)
+    assert res.r_a == pytest.approx(0.0, abs=0.01)
+    assert res.environment_weights[0] == pytest.approx(0.6, abs=0.01)
+
+
+def test_model_of_the_judge_beats_an_inconsistent_judge():
+    rng = np.random.default_rng(5)
+    n = 100_000
+    X = rng.standard_normal((n, 3))
+    Y = X @ np.array([0.4, 0.3, 0.2]) + rng.standard_normal(n) * 0.8
+    J = X @ np.array([0.35, 0.35, 0.2]) + rng.standard_normal(n)  # noisy, no insight
+    res = lens_model(J, Y, X)
+    assert abs(res.C) < 0.02
+    assert res.model_of_judge_validity > res.r_a
+    # Goldberg's bootstrapping validity equals corr(judge model, Y) = G * Re
+    Xc = X - X.mean(0)
+    js = Xc @ np.array(res.judge_weights)
+    assert np.corrcoef(js, Y)[0, 1] == pytest.approx(res.model_of_judge_validity, abs=1e-10)
+
+
+def test_lens_input_checks():
+    with pytest.raises(ValueError):
+        lens_model(np.zeros(5), np.zeros(4), np.zeros((5, 1)))
+    with pytest.raises(ValueError):
+        lens_model(np.zeros(3), np.zeros(3), np.zeros((3, 2)))
