@@ -98,11 +98,13 @@ def validate(doc: YamlDoc, schema: dict) -> None:
 
 def _check(doc: YamlDoc, value: Any, typ: str, path: tuple, records: dict, root: Any) -> None:
     fail = lambda problem, expected=None: doc.error(path, problem, expected)  # noqa: E731
-    if typ.startswith("list:"):
-        if not isinstance(value, list) or not value:
-            raise fail("not a non-empty list", f"a list of {typ[5:]}")
+    if typ.startswith(("list:", "list0:")):
+        kind, inner = typ.split(":", 1)
+        if not isinstance(value, list) or (kind == "list" and not value):
+            raise fail("not a list" if kind == "list0" else "not a non-empty list",
+                       f"a list of {inner}")
         for i, item in enumerate(value):
-            _check(doc, item, typ[5:], (*path, i), records, root)
+            _check(doc, item, inner, (*path, i), records, root)
         return
     if typ in records:
         spec = records[typ]

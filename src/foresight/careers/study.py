@@ -112,11 +112,11 @@ class Study:
                 "stay_locations": "; ".join(self.loc(x) for x in t["stay"]["locations"]),
                 "reading": " ".join(t["stay"]["reading"].split()),
             })
-        return pd.DataFrame(rows).set_index("id", drop=False)
+        return pd.DataFrame(rows).set_index("id", drop=False).rename_axis(None)
 
     @cached_property
     def influences(self) -> pd.DataFrame:
-        """One row per influence: ``id, label, system, system_basis, direction,
+        """One row per influence: ``id, label, short, system, system_basis, direction,
         typologies, n_mentions``. ``direction`` is ``towards``, ``away`` or ``mixed``
         (reported in both directions); ``typologies`` lists where it is reported."""
         rows = []
@@ -124,25 +124,26 @@ class Study:
             dirs = {m["direction"] for m in inf["mentions"]}
             where = [m["typology"] for m in inf["mentions"]]
             rows.append({
-                "id": inf["id"], "label": inf["label"], "system": inf["system"],
-                "system_basis": inf["system_basis"],
+                "id": inf["id"], "label": inf["label"], "short": inf["short"],
+                "system": inf["system"], "system_basis": inf["system_basis"],
                 "direction": dirs.pop() if len(dirs) == 1 else "mixed",
                 "typologies": ", ".join(dict.fromkeys(where)),
                 "n_mentions": len(inf["mentions"]),
             })
         out = pd.DataFrame(rows)
         out["system"] = pd.Categorical(out["system"], categories=list(SYSTEMS))
-        return out.set_index("id", drop=False)
+        return out.set_index("id", drop=False).rename_axis(None)
 
     @cached_property
     def mentions(self) -> pd.DataFrame:
-        """Long table, one row per (influence, typology) report: ``influence, label,
+        """Long table, one row per (influence, typology) report: ``influence, label, short,
         system, typology, direction, locations``."""
         rows = []
         for inf in self.raw["influences"]:
             for m in inf["mentions"]:
                 rows.append({
-                    "influence": inf["id"], "label": inf["label"], "system": inf["system"],
+                    "influence": inf["id"], "label": inf["label"], "short": inf["short"],
+                    "system": inf["system"],
                     "typology": m["typology"], "direction": m["direction"],
                     "locations": "; ".join(self.loc(x) for x in m["locations"]),
                 })
@@ -156,7 +157,7 @@ class Study:
              "actor_basis": r["actor_basis"], "addresses": ", ".join(r["addresses"]),
              "location": self.loc(r["location"])}
             for r in self.raw["recommendations"]
-        ]).set_index("id", drop=False)
+        ]).set_index("id", drop=False).rename_axis(None)
 
     def comparison(self, ident: str) -> dict[str, Any]:
         """One entry of ``comparisons`` by id (statement, proportion, location)."""
