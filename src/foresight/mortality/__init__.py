@@ -30,6 +30,12 @@ from foresight.mortality.lifetable import (
 )
 from foresight.mortality.soa import elt_life_tables, elt_tables, read_soa_table, soa_tables
 from foresight.mortality.hmd import hmd_rates, hmd_surface, read_hmd
+from foresight.mortality.history import (
+    compare_published,
+    life_table_summary,
+    mix_life_tables,
+    tolerance_for,
+)
 from foresight.mortality.standard import (
     age_standardised_rate,
     annual_improvement,
@@ -44,6 +50,7 @@ __all__ = [
     "annual_improvement",
     "arriaga",
     "cohort_rates",
+    "compare_published",
     "elt_life_tables",
     "elt_tables",
     "european_standard_population",
@@ -52,15 +59,18 @@ __all__ = [
     "interquartile_range",
     "keyfitz_entropy",
     "life_expectancy",
+    "life_table_summary",
     "life_table_from_qx",
     "life_tables",
     "life_tables_from_qx",
     "median_age_at_death",
+    "mix_life_tables",
     "modal_age_at_death",
     "period_life_table",
     "read_hmd",
     "read_soa_table",
     "soa_tables",
+    "tolerance_for",
 ]
 
 # Helper B (issue 4) appends its exports below this line.

@@ -530,7 +530,7 @@ def keyfitz_entropy(lt: LifeTables):
 
 def arriaga(
     lt1: LifeTables, lt2: LifeTables, *, breaks: Iterable[int] | None = None,
-    age: int | None = None,
+    age: int | None = None, open_age: int | None = None,
 ) -> pd.DataFrame:
     """Arriaga's (1984) decomposition of the difference ``e_a(2) - e_a(1)`` by age.
 
@@ -547,12 +547,16 @@ def arriaga(
     lt1, lt2
         Life tables on the same ages with the same number of schedules
         (schedule ``j`` of ``lt1`` is compared with schedule ``j`` of ``lt2``).
-        Both must share the open age.
+        If their open ages differ, the open group of the decomposition starts
+        at the lower one (its formula needs only ``l`` and ``T`` there, so the
+        contributions still sum exactly to the difference).
     breaks
         Lower bounds of the age groups (e.g. ``[0, 1, 5, 15, 45, 65, 85]``);
         default single years. Contributions are summed within groups.
     age
         The age from which life expectancy is decomposed (default: the first).
+    open_age
+        Start the open group here instead (e.g. 100), for all schedules.
 
     Returns
     -------
@@ -564,14 +568,19 @@ def arriaga(
     if not np.array_equal(lt1.ages, lt2.ages) or lt1.n != lt2.n:
         raise DataError("life tables to decompose differ in ages or number of schedules",
                         expected="the same age grid and schedules")
-    if not np.array_equal(lt1.omega, lt2.omega):
-        raise DataError("life tables to decompose have different open ages",
-                        expected="the same open age in both (truncate first)")
     start = lt1.ages[0] if age is None else age
     a = int(np.flatnonzero(lt1.ages == start)[0])
+    # the open group starts at the lower of the two open ages (or open_age)
+    omega = np.minimum(lt1.omega, lt2.omega)
+    if open_age is not None:
+        k = int(np.flatnonzero(lt1.ages == open_age)[0]) if open_age in lt1.ages else None
+        if k is None or k <= a:
+            raise DataError(f"open age {open_age} is not an age above {start} in the tables",
+                            column="age", expected="an age of the tables above the start age")
+        omega = np.minimum(omega, k)
     rows = np.arange(lt1.ages.size)[:, None]
-    is_open = rows == lt1.omega[None, :]
-    beyond = rows > lt1.omega[None, :]
+    is_open = rows == omega[None, :]
+    beyond = rows > omega[None, :]
     z = lambda v: np.where(np.isnan(v), 0.0, v)  # noqa: E731
     l1, l2, L1, L2, T1, T2 = (z(v) for v in (lt1.lx, lt2.lx, lt1.Lx, lt2.Lx, lt1.Tx, lt2.Tx))
     l1a = l1[a]
