@@ -8,11 +8,13 @@ the site could show results that the current code no longer produces. The
 policy here:
 
 1. The book is built with ``execute_notebooks: cache``. Before each build,
-   :func:`prepare_cache` computes :func:`inputs_hash` (every file under
-   ``src/`` and ``data/``, the lock file and the Python version) and wipes the
-   cache when it differs from the hash the cache was filled under. A cached
-   result is therefore only ever reused for identical code, data and
-   dependencies; anything else re-executes.
+   :func:`prepare_build` computes :func:`inputs_hash` (every file under
+   ``src/`` and ``data/``, the lock file and the Python version) and empties
+   ``_build/`` when it differs from the hash of the last build: that removes
+   both Jupyter Book's execution cache and Sphinx's cache of parsed pages, the
+   two places an old result could survive. A cached result is therefore only
+   ever reused for identical code, data and dependencies; anything else
+   re-executes.
 2. Chapters are also committed *with* their outputs, and strict ``nbval``
    (``make test``) re-runs every chapter and fails on any output that differs
    from the committed one, so the notebooks a reader downloads are current too.
@@ -89,23 +91,29 @@ def inputs_hash(root: Path | None = None) -> str:
     return h.hexdigest()
 
 
-def prepare_cache(cache_dir: Path, root: Path | None = None) -> bool:
-    """Wipe ``cache_dir`` unless it was filled under the current inputs.
+def prepare_build(build_dir: Path, root: Path | None = None) -> bool:
+    """Empty ``build_dir`` unless it was built from the current inputs.
 
-    Returns ``True`` when the cache was kept, ``False`` when it was cleared
-    (or did not exist). Afterwards the directory exists and records the
-    current hash.
+    Both caches that could serve an old result live under the build
+    directory: Jupyter Book's execution cache (keyed only on a notebook's code
+    cells) and Sphinx's environment of parsed documents (which re-reads a page
+    only when *its* source file changes). When :func:`inputs_hash` differs from
+    the hash recorded at the last build, the whole directory is removed, so
+    every chapter is executed and parsed anew.
+
+    Returns ``True`` when the build directory was kept, ``False`` when it was
+    emptied (or did not exist). Afterwards it exists and records the current hash.
     """
     root = repo_root() if root is None else Path(root)
-    cache_dir = Path(cache_dir)
-    if not cache_dir.is_absolute():
-        cache_dir = root / cache_dir
+    build_dir = Path(build_dir)
+    if not build_dir.is_absolute():
+        build_dir = root / build_dir
     current = inputs_hash(root)
-    stamp = cache_dir / HASH_FILE_NAME
+    stamp = build_dir / HASH_FILE_NAME
     kept = stamp.is_file() and stamp.read_text().strip() == current
-    if not kept and cache_dir.exists():
-        shutil.rmtree(cache_dir)
-    cache_dir.mkdir(parents=True, exist_ok=True)
+    if not kept and build_dir.exists():
+        shutil.rmtree(build_dir)
+    build_dir.mkdir(parents=True, exist_ok=True)
     stamp.write_text(current + "\n")
     return kept
 
@@ -207,8 +215,13 @@ def environment_table(packages: Sequence[str] = KEY_PACKAGES):
 
     import pandas as pd
 
+    import foresight
+
     rows = [("Python", platform.python_version())]
     for name in packages:
+        if name == "foresight":  # the code that actually ran, not the install record
+            rows.append((name, foresight.__version__))
+            continue
         try:
             rows.append((name, metadata.version(name)))
         except metadata.PackageNotFoundError:
@@ -236,11 +249,28 @@ def _config_inited(app, config) -> None:
         )
     config.html_static_path = [*config.html_static_path, str(d)]
     config.mathjax_path = "mathjax/es5/tex-chtml.js"
+    if not config.html_favicon:
+        config.html_favicon = str(Path(__file__).parent / "assets" / "favicon.svg")
+
+
+def _is_thebe_script(script) -> bool:
+    text = f"{getattr(script, 'filename', '') or ''} {getattr(script, 'attributes', {}).get('body', '')}"
+    return "thebe" in text.lower()
+
+
+def _drop_thebe(app, pagename, templatename, context, doctree) -> None:
+    """Remove sphinx-thebe's scripts: Thebe is off (no live kernels in an offline
+    book), yet the extension injects its inline configuration twice, which is a
+    console error, and names a CDN URL."""
+    scripts = context.get("script_files")
+    if scripts:
+        context["script_files"] = [s for s in scripts if not _is_thebe_script(s)]
 
 
 def setup(app):
-    """Sphinx entry point: local MathJax."""
+    """Sphinx entry point: local MathJax, local favicon, no Thebe scripts."""
     app.connect("config-inited", _config_inited)
+    app.connect("html-page-context", _drop_thebe, priority=900)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
 
 
@@ -252,8 +282,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m foresight.book")
     sub = parser.add_subparsers(dest="cmd", required=True)
     sub.add_parser("hash", help="print the inputs hash")
-    p = sub.add_parser("prepare-cache", help="wipe the execution cache if inputs changed")
-    p.add_argument("cache_dir", type=Path)
+    p = sub.add_parser("prepare-build", help="empty the build directory if inputs changed")
+    p.add_argument("build_dir", type=Path)
     e = sub.add_parser("execute", help="execute chapters in place")
     e.add_argument("notebooks", nargs="*", type=Path,
                    help="notebooks (default: every notebook in _toc.yml)")
@@ -262,9 +292,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     root = repo_root()
     if args.cmd == "hash":
         print(inputs_hash(root))
-    elif args.cmd == "prepare-cache":
-        kept = prepare_cache(args.cache_dir, root)
-        print(f"execution cache {'kept' if kept else 'cleared'}: inputs {inputs_hash(root)[:12]}")
+    elif args.cmd == "prepare-build":
+        kept = prepare_build(args.build_dir, root)
+        state = "kept (inputs unchanged)" if kept else "emptied (inputs changed or first build)"
+        print(f"build directory {state}: inputs {inputs_hash(root)[:12]}")
     elif args.cmd == "execute":
         for nb in args.notebooks or chapter_paths(root):
             print(f"executing {nb}", flush=True)

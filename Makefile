@@ -1,0 +1,89 @@
+# foresight: two commands do everything on a fresh Debian machine with Python 3.11.
+#   make book   install the pinned environment and build the site into _build/html
+#   make test   install if needed, then every check
+SHELL        := /bin/bash
+.SHELLFLAGS  := -eu -o pipefail -c
+PYTHON       ?= python3.11
+VENV         ?= .venv
+BIN          := $(abspath $(VENV))/bin
+PY           := $(BIN)/python
+LOCK         := .ci/requirements.lock
+BOOTSTRAP    := pip==26.3 setuptools==84.2.1 wheel==0.48.0
+CHROMIUM     ?= /usr/bin/chromium
+# A fingerprint of what is installed: changes to the lock or pyproject reinstall.
+INSTALLED    := $(VENV)/.installed-$(shell cat $(LOCK) pyproject.toml | sha256sum | cut -c1-16)
+JB_FLAGS     := -W -n --keep-going
+
+# Deterministic, offline execution; src/ of *this* checkout first on the path.
+export PYTHONHASHSEED   := 0
+export MPLBACKEND       := Agg
+export TZ               := UTC
+export SOURCE_DATE_EPOCH := 1700000000
+export PYTHONPATH       := $(CURDIR)/src
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+export JUPYTER_PLATFORM_DIRS := 1
+
+.PHONY: book test install browser execute bench unit notebooks site clean help
+
+help:
+	@echo "make book     install (if needed) and build the site into _build/html"
+	@echo "make test     install (if needed) and run every check"
+	@echo "make execute  re-execute every chapter in place (refresh committed outputs)"
+	@echo "make bench    run the benchmarks in benchmarks/"
+	@echo "make clean    remove _build (keeps .venv)"
+
+# SKIP_INSTALL=1 uses the environment in VENV as it is (the stale-results test
+# builds a copy of the repository with the already-installed environment).
+ifeq ($(SKIP_INSTALL),1)
+install: ;
+else
+install: $(INSTALLED)
+endif
+
+$(INSTALLED): $(LOCK) pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check $(BOOTSTRAP)
+	$(PY) -m pip install -q --disable-pip-version-check -c $(LOCK) -e ".[book,test]"
+	$(PY) -m pip check
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+# Headless Chromium for the site test: Debian's package (browser downloads do not work here).
+browser:
+	@if ! test -x $(CHROMIUM); then \
+	  echo "installing Debian chromium"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	fi
+	@$(CHROMIUM) --version
+
+book: install
+	$(PY) -m foresight.book prepare-build _build
+	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	@test -f _build/html/index.html
+
+execute: install
+	$(PY) -m foresight.book execute
+
+unit: install
+	$(BIN)/pytest -q -p no:cacheprovider -m "not slow" tests
+
+notebooks: install
+	$(BIN)/pytest -q -p no:cacheprovider --nbval chapters \
+	  --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-current-env
+
+site: install browser book
+	$(BIN)/pytest -q -p no:cacheprovider -m slow tests
+
+test: install browser
+	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory notebooks
+	$(MAKE) --no-print-directory book
+	$(MAKE) --no-print-directory site
+
+bench: install
+	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b; done
+
+clean:
+	rm -rf _build

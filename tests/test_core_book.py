@@ -1,0 +1,87 @@
+"""Execution policy: the cache is wiped whenever code, data or the lock change."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from foresight.book import chapter_paths, environment_table, inputs_hash, prepare_build
+
+from conftest import ROOT
+
+
+@pytest.fixture
+def mini(tmp_path):
+    (tmp_path / "_config.yml").write_text("title: t\n")
+    (tmp_path / "_toc.yml").write_text(
+        "format: jb-book\nroot: intro\nchapters:\n  - file: chapters/a\n  - file: chapters/b\n"
+    )
+    (tmp_path / "intro.md").write_text("# hi\n")
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "chapters" / "a.ipynb").write_text("{}")
+    (tmp_path / "chapters" / "b.md").write_text("# b\n")
+    (tmp_path / "src" / "pkg").mkdir(parents=True)
+    (tmp_path / "src" / "pkg" / "m.py").write_text("X = 1\n")
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "d.csv").write_text("a\n1\n")
+    (tmp_path / ".ci").mkdir()
+    (tmp_path / ".ci" / "requirements.lock").write_text("numpy==1\n")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "relpath, content",
+    [
+        ("src/pkg/m.py", "X = 2\n"),
+        ("data/d.csv", "a\n2\n"),
+        (".ci/requirements.lock", "numpy==2\n"),
+        ("src/pkg/new.yaml", "k: v\n"),
+    ],
+)
+def test_hash_changes_with_code_data_and_lock(mini, relpath, content):
+    before = inputs_hash(mini)
+    (mini / relpath).write_text(content)
+    assert inputs_hash(mini) != before
+
+
+def test_hash_ignores_bytecode_and_chapters(mini):
+    before = inputs_hash(mini)
+    cache = mini / "src" / "pkg" / "__pycache__"
+    cache.mkdir()
+    (cache / "m.cpython-311.pyc").write_bytes(b"\0\1")
+    (mini / "chapters" / "b.md").write_text("# changed prose\n")
+    assert inputs_hash(mini) == before
+
+
+def test_prepare_build_keeps_then_wipes_both_caches(mini):
+    build = mini / "_build"
+    assert prepare_build(build, mini) is False  # nothing to keep yet
+    for cache in (".jupyter_cache", ".doctrees"):  # execution cache, Sphinx environment
+        (build / cache).mkdir()
+        (build / cache / "entry").write_text("cached")
+    assert prepare_build(build, mini) is True
+    assert (build / ".doctrees" / "entry").exists()
+    (mini / "src" / "pkg" / "m.py").write_text("X = 3\n")
+    assert prepare_build(build, mini) is False
+    assert not (build / ".jupyter_cache").exists() and not (build / ".doctrees").exists()
+
+
+def test_chapter_paths_reads_toc_in_order(mini):
+    assert [p.name for p in chapter_paths(mini)] == ["a.ipynb"]
+
+
+def test_real_toc_lists_every_chapter():
+    names = [p.stem for p in chapter_paths(ROOT)]
+    for chapter in ("mortality", "sle", "careers", "selection", "synthesis"):
+        assert chapter in names
+
+
+def test_environment_table_reports_pinned_versions():
+    table = environment_table(("numpy", "surely-not-installed-pkg"))
+    versions = dict(zip(table["software"], table["version"]))
+    import numpy
+
+    assert versions["numpy"] == numpy.__version__
+    assert versions["surely-not-installed-pkg"] == "not installed"
+    lock = (ROOT / ".ci" / "requirements.lock").read_text()
+    assert f"numpy=={numpy.__version__}" in lock

@@ -1,0 +1,149 @@
+"""Smoke test of the built site in a real headless Chromium.
+
+Every page in the table of contents is opened from a local server and must:
+answer HTTP 200, log no JavaScript console error, decode every image, and
+make no request to any host other than 127.0.0.1. Every internal link on
+every page must resolve, and the search page must find a word from the intro.
+"""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from foresight.book import chapter_paths
+
+from .conftest import ROOT, SITE
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+
+def toc_pages() -> list[str]:
+    """HTML paths of every document in _toc.yml (root first)."""
+    import yaml
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "file" in node:
+                files.append(node["file"])
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(toc)
+    return [f + ".html" for f in files]
+
+
+PAGES = toc_pages()
+
+
+def _local(url: str, base: str) -> bool:
+    parsed = urllib.parse.urlparse(url)
+    if parsed.scheme in ("data", "blob", "about"):
+        return True
+    return parsed.hostname == urllib.parse.urlparse(base).hostname and parsed.port == urllib.parse.urlparse(base).port
+
+
+def test_every_toc_page_is_built():
+    missing = [p for p in PAGES if not (SITE / p).is_file()]
+    assert not missing, f"pages in _toc.yml without HTML: {missing}"
+    assert len(PAGES) >= 9  # intro, five chapters, three appendices
+
+
+@pytest.fixture(scope="module")
+def visits(browser, site_url):
+    """Open every toc page once; record status, console errors, images, requests, links."""
+    results = {}
+    for page_path in PAGES:
+        context = browser.new_context()
+        page = context.new_page()
+        requests: list[str] = []
+        errors: list[str] = []
+        page.on("request", lambda r, acc=requests: acc.append(r.url))
+        page.on("console", lambda m, acc=errors: acc.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e, acc=errors: acc.append(str(e)))
+        response = page.goto(f"{site_url}/{page_path}", wait_until="networkidle")
+        page.wait_for_timeout(300)  # let MathJax and the theme finish
+        broken_images = page.evaluate(
+            "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
+        )
+        n_images = page.evaluate("document.images.length")
+        links = page.evaluate("Array.from(document.querySelectorAll('a[href]')).map(a => a.href)")
+        results[page_path] = dict(
+            status=response.status if response else None,
+            requests=requests,
+            errors=errors,
+            broken_images=broken_images,
+            n_images=n_images,
+            links=links,
+        )
+        context.close()
+    return results
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_page_loads_cleanly(visits, site_url, page_path):
+    v = visits[page_path]
+    assert v["status"] == 200
+    assert v["errors"] == [], f"console errors on {page_path}: {v['errors']}"
+    assert v["broken_images"] == [], f"images that did not decode: {v['broken_images']}"
+    external = [u for u in v["requests"] if not _local(u, site_url)]
+    assert external == [], f"{page_path} requested other hosts: {external}"
+    assert any(u.endswith(page_path) for u in v["requests"])  # the recorder works
+
+
+def test_no_request_leaves_localhost(visits, site_url):
+    total = sum(len(v["requests"]) for v in visits.values())
+    external = [u for v in visits.values() for u in v["requests"] if not _local(u, site_url)]
+    assert total > len(PAGES)  # pages plus their assets were really recorded
+    assert external == []
+
+
+def test_every_internal_link_resolves(visits, site_url):
+    checked, broken = set(), []
+    for page_path, v in visits.items():
+        for href in v["links"]:
+            if not _local(href, site_url):
+                continue
+            target = href.split("#")[0]
+            if target in checked:
+                continue
+            checked.add(target)
+            try:
+                with urllib.request.urlopen(target, timeout=10) as r:
+                    if r.status != 200:
+                        broken.append((page_path, href, r.status))
+            except urllib.error.HTTPError as exc:
+                broken.append((page_path, href, exc.code))
+    assert len(checked) > len(PAGES)
+    assert broken == [], f"broken internal links: {broken}"
+
+
+def test_search_finds_a_word_from_the_intro(browser, site_url):
+    word = "compendium"
+    assert word in (ROOT / "intro.md").read_text().lower()
+    page = browser.new_page()
+    page.goto(f"{site_url}/search.html?q={word}", wait_until="networkidle")
+    page.wait_for_selector("#search-results li, ul.search li", timeout=15000)
+    hits = page.evaluate("document.querySelectorAll('#search-results li, ul.search li').length")
+    page.close()
+    assert hits >= 1
+
+
+def test_math_is_typeset_locally(browser, site_url, visits):
+    mj = [u for v in visits.values() for u in v["requests"] if "mathjax" in u.lower()]
+    # MathJax, when a page needs it, comes from _static, never a CDN.
+    assert all(u.startswith(site_url) for u in mj)
+
+
+def test_chapters_in_toc_are_notebooks():
+    assert {p.stem for p in chapter_paths(ROOT)} >= {"mortality", "sle", "careers", "selection", "synthesis"}
