@@ -14,6 +14,7 @@ import pandas as pd
 from foresight.errors import DataError
 from foresight.mortality.lifetable import (
     LifeTables,
+    arriaga,
     interquartile_range,
     keyfitz_entropy,
     life_expectancy,
@@ -21,7 +22,20 @@ from foresight.mortality.lifetable import (
     modal_age_at_death,
 )
 
-__all__ = ["compare_published", "life_table_summary", "mix_life_tables", "tolerance_for"]
+__all__ = [
+    "ARRIAGA_BREAKS",
+    "changing_life_table_verdicts",
+    "compare_published",
+    "elt_arriaga",
+    "elt_both_sexes",
+    "elt_by_sex",
+    "elt_history",
+    "elt_improvement",
+    "elt_improvement_by_age",
+    "life_table_summary",
+    "mix_life_tables",
+    "tolerance_for",
+]
 
 
 def mix_life_tables(a: LifeTables, b: LifeTables, *, weight_b: float = 0.5,
@@ -128,3 +142,203 @@ def compare_published(published: float, reproduced: float, *, tolerance: float,
     else:
         ok = abs(diff) <= tolerance + 1e-12
     return "agrees" if ok else "differs"
+
+
+# ------------------------------------------------------------------ English Life Tables
+def elt_by_sex() -> dict[str, LifeTables]:
+    """English Life Tables (those starting at age 0) by sex, labelled by ELT number."""
+    from foresight.mortality.soa import elt_life_tables
+
+    lt = elt_life_tables()
+    sexes = lt.labels.get_level_values("sex")
+    elts = lt.labels.get_level_values("elt")
+    out = {}
+    for sex in ("female", "male"):
+        mask = np.asarray(sexes == sex)
+        out[sex] = lt.take(mask).relabel(pd.Index(elts[mask], name="elt"))
+    return out
+
+
+def elt_both_sexes() -> LifeTables:
+    """Each ELT as an equal mix of its male and female survival (``mix_life_tables``).
+
+    This is the "average of male and female mortality" on which ONS Figures
+    4.10 and 4.11 are based, read as the average of the two survival curves.
+    """
+    by_sex = elt_by_sex()
+    return mix_life_tables(by_sex["female"], by_sex["male"], weight_b=0.5)
+
+
+def elt_history() -> pd.DataFrame:
+    """Summary of every English Life Table starting at age 0, one row per ELT.
+
+    Columns: ``period, mid_year``; ``e0_female, e0_male, e65_female,
+    e65_male`` (years); ``gap_e0, gap_e65`` (female minus male); and, for the
+    sexes-mixed table, ``e0_both, median, mode, iqr, entropy``.
+    """
+    from foresight.mortality.soa import elt_tables
+
+    cat = elt_tables().drop_duplicates("elt").set_index("elt")
+    by_sex = elt_by_sex()
+    out = pd.DataFrame(index=by_sex["female"].labels)
+    out["period"] = cat.loc[out.index, "period"].to_numpy()
+    out["mid_year"] = cat.loc[out.index, "mid_year"].to_numpy()
+    for sex, lt in by_sex.items():
+        out[f"e0_{sex}"] = np.asarray(life_expectancy(lt, 0), dtype=float)
+        out[f"e65_{sex}"] = np.asarray(life_expectancy(lt, 65), dtype=float)
+    out["gap_e0"] = out["e0_female"] - out["e0_male"]
+    out["gap_e65"] = out["e65_female"] - out["e65_male"]
+    both = life_table_summary(elt_both_sexes())
+    out["e0_both"] = both["e0"].to_numpy()
+    for col in ("median", "mode", "iqr", "entropy"):
+        out[col] = both[col].to_numpy()
+    return out
+
+
+def elt_improvement(start: int = 8, end: int = 16, *, max_age: int = 99) -> pd.DataFrame:
+    """Average annual improvement in age-standardised death rates between two ELTs.
+
+    Rates are standardised to the 2013 European Standard Population over ages
+    0 to ``max_age`` (see :func:`foresight.mortality.age_standardised_rate`);
+    the years between the tables are the difference of their mid-years.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``sex``; columns ``asmr_start, asmr_end`` (per 1,000
+        person-years), ``years`` and ``improvement`` (% per year).
+    """
+    from foresight.mortality.soa import elt_tables
+    from foresight.mortality.standard import age_standardised_rate, annual_improvement
+
+    mid = elt_tables().drop_duplicates("elt").set_index("elt")["mid_year"]
+    years = float(mid[end] - mid[start])
+    rows = {}
+    for sex, lt in elt_by_sex().items():
+        pick = lt.take(np.isin(lt.labels, [start, end]))
+        asr = age_standardised_rate(pick, max_age=max_age)
+        rows[sex] = {
+            "asmr_start": 1000 * asr[start], "asmr_end": 1000 * asr[end], "years": years,
+            "improvement": annual_improvement(asr[start], asr[end], years),
+        }
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("sex")
+
+
+def elt_improvement_by_age(start: int = 8, end: int = 16, *, max_age: int = 99) -> pd.DataFrame:
+    """Average annual improvement (% per year) in the death rate at each age, by sex."""
+    from foresight.mortality.soa import elt_tables
+    from foresight.mortality.standard import annual_improvement
+
+    mid = elt_tables().drop_duplicates("elt").set_index("elt")["mid_year"]
+    years = float(mid[end] - mid[start])
+    out = {}
+    for sex, lt in elt_by_sex().items():
+        mx = lt.column("mx").loc[:max_age]
+        out[sex] = annual_improvement(mx[start].to_numpy(), mx[end].to_numpy(), years)
+    return pd.DataFrame(out, index=pd.Index(np.arange(max_age + 1), name="age"))
+
+
+#: Age groups for the decomposition of the gain in life expectancy.
+ARRIAGA_BREAKS = (0, 1, 5, 15, 45, 65, 85)
+
+
+def elt_arriaga(start: int = 3, end: int = 11, *, breaks=ARRIAGA_BREAKS) -> pd.DataFrame:
+    """Arriaga decomposition of the gain in e0 between two ELTs, by sex and age group.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``age_group``; columns ``lower``, ``female``, ``male`` (years
+        of the gain contributed by each age group).
+    """
+    by_sex = elt_by_sex()
+    cols = {}
+    lower = None
+    for sex, lt in by_sex.items():
+        a = lt.take(np.asarray(lt.labels == start))
+        b = lt.take(np.asarray(lt.labels == end))
+        dec = arriaga(a, b, breaks=breaks)
+        lower = dec["lower"]
+        cols[sex] = dec.iloc[:, 1].to_numpy()
+    out = pd.DataFrame(cols, index=lower.index)
+    out.insert(0, "lower", lower.to_numpy())
+    return out
+
+
+# ------------------------------------------------------------------ verdicts
+def _published_row(figure_id: str) -> pd.Series:
+    from foresight.data import published
+
+    table = published("ons2015mortality")
+    if figure_id not in table.index:
+        raise DataError(f"no published figure {figure_id!r}",
+                        file="data/published/ons2015mortality.csv", column="id")
+    return table.loc[figure_id]
+
+
+def changing_life_table_verdicts() -> pd.DataFrame:
+    """Side-by-side check of five ONS statements against the English Life Tables.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per checked quantity (seven rows for the five statements:
+        the improvement rate and the infant-and-child share are checked for
+        each sex), columns ``statement, section, published, reproduced,
+        difference, tolerance, data, verdict``. ``published`` and
+        ``reproduced`` are numbers where the statement gives one (otherwise
+        ``NaN`` and the words are in ``statement``/``data``); the tolerance
+        follows :func:`tolerance_for` from the printed precision and qualifier.
+    """
+    hist = elt_history()
+    imp = elt_improvement(8, 16)
+    dec = elt_arriaga(3, 11)
+    rows = []
+
+    def add(statement, fid, reproduced, data, *, trend_ok=True, scale=1.0):
+        pub = _published_row(fid)
+        tol = tolerance_for(int(pub["decimals"]), str(pub["qualifier"])) * scale
+        value = float(pub["value"]) * scale
+        verdict = compare_published(value, reproduced, tolerance=tol,
+                                    qualifier=str(pub["qualifier"]))
+        if not trend_ok:
+            verdict = "differs"
+        rows.append({"statement": statement, "section": pub["section"], "published": value,
+                     "reproduced": reproduced, "difference": reproduced - value,
+                     "tolerance": tol, "data": data, "verdict": verdict})
+
+    add("Median age at death on the mortality of 1851 (both sexes), years",
+        "ons_median_age_death_1851", float(hist.loc[3, "median"]),
+        "ELT 3 (1841-50), equal mix of male and female survival")
+    gap = hist["gap_e0"]
+    peak = int(gap.loc[6:].idxmax())
+    after = gap.loc[peak:]
+    trend_ok = (gap.loc[peak] > gap.loc[6]) and bool((np.diff(after.to_numpy()) < 0).all())
+    add("Female minus male e0 in 1980 (and rising 1900-1970, falling since), years",
+        "ons_sex_gap_e0_1980", float(gap.loc[14]),
+        f"ELT 14 (1980-82); the gap peaks at ELT {peak} and falls at every later table",
+        trend_ok=trend_ok)
+    for sex in ("female", "male"):
+        add(f"Average annual improvement over the last hundred years, {sex}s, % per year",
+            "ons_improvement_last_100y", float(imp.loc[sex, "improvement"]),
+            "ELT 8 (1910-12) to ELT 16 (2000-02), 90 years; rates standardised to ESP 2013, "
+            "ages 0-99")
+    h = hist["entropy"]
+    iqr = hist["iqr"]
+    steps = np.diff(h.to_numpy())
+    rows.append({
+        "statement": "Survival curves steadily more rectangular (entropy H, IQR of age at death)",
+        "section": "12. The changing life table", "published": np.nan,
+        "reproduced": float(h.iloc[-1] - h.iloc[0]), "difference": np.nan, "tolerance": np.nan,
+        "data": f"H falls in {int((steps < 0).sum())} of {steps.size} steps between successive "
+                "ELTs (both sexes)",
+        "verdict": "agrees" if (h.iloc[-1] < h.iloc[0] and iqr.iloc[-1] < iqr.iloc[0]
+                                and (steps < 0).mean() > 0.5) else "differs",
+    })
+    total = dec[["female", "male"]].sum()
+    young = dec.loc[dec["lower"] < 5, ["female", "male"]].sum()
+    for sex in ("female", "male"):
+        add(f"Share of the e0 gain from ages 0-4, {sex}s (period analogue of a cohort statement)",
+            "ons_infant_child_share_cohort_gain", float(young[sex] / total[sex]),
+            "Arriaga decomposition, ELT 3 (1841-50) to ELT 11 (1950-52)")
+    return pd.DataFrame(rows)

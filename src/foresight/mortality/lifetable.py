@@ -223,6 +223,25 @@ class LifeTables:
         """Number of schedules."""
         return self.mx.shape[1]
 
+    def take(self, positions) -> "LifeTables":
+        """A subset of the schedules, by position (int array) or boolean mask."""
+        idx = np.asarray(positions)
+        if idx.dtype == bool:
+            idx = np.flatnonzero(idx)
+        return LifeTables(
+            ages=self.ages, **{c: getattr(self, c)[:, idx] for c in COLUMNS},
+            omega=self.omega[idx], radix=self.radix,
+            labels=None if self.labels is None else self.labels[idx],
+        )
+
+    def relabel(self, labels) -> "LifeTables":
+        """The same tables with new column labels."""
+        labels = pd.Index(labels)
+        if len(labels) != self.n:
+            raise ValueError(f"{len(labels)} labels for {self.n} schedules")
+        return LifeTables(ages=self.ages, **{c: getattr(self, c) for c in COLUMNS},
+                          omega=self.omega, radix=self.radix, labels=labels)
+
     def column(self, name: str) -> pd.DataFrame:
         """One life-table column as a DataFrame (index ``age``, one column per schedule)."""
         if name not in COLUMNS:
