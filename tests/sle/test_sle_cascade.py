@@ -111,3 +111,17 @@ def test_paper_counts_add_up():
     assert v["sle_excl_identical"] + v["sle_excl_increasing"] == v["sle_ssp_inconsistent"]
     assert round(100 * v["sle_analysis_sample"] / v["sle_initial_sample"], 1) == v["sle_analysis_sample_pct"]
     assert round(100 * v["sle_excl_speeders"] / v["sle_initial_sample"], 1) == v["sle_excl_speeders_pct"]
+
+
+def test_documented_example_file_paths():
+    # data/sle/README.md documents which rule removes each example respondent
+    from foresight.sle import add_estimates, example_survey
+
+    df = example_survey()
+    res = apply_cascade(df)
+    assert dict(zip(df["id"], res.excluded_by)) == {
+        "E01": "", "E02": "", "E03": "", "E04": "speeder", "E05": "age", "E06": "age",
+        "E07": "missing", "E08": "sle_below_age", "E09": "sle_outside", "E10": "identical",
+        "E11": "increasing", "E12": "no_crossing", "E13": ""}
+    est = add_estimates(res.kept).set_index("id")["ssp_pe"]
+    assert est.to_dict() == {"E01": 85.0, "E02": 80.0, "E03": 95.0, "E13": 88.0}

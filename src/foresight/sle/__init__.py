@@ -37,13 +37,20 @@ from foresight.sle.describe import (
 from foresight.sle.elicitation import Estimate, certainty_score, interpolate_ssp, ssp_point_estimate
 from foresight.sle.models import design_matrix, fit_model, fit_table2, hc1_covariance, table2, table2_long
 from foresight.sle.pipeline import SLEAnalysis, analyse
-from foresight.sle.survey import SSP_COLUMNS, SURVEY_SPEC, TARGET_AGES, parse_survey, read_survey
+from foresight.sle.survey import (
+    SSP_COLUMNS,
+    SURVEY_SPEC,
+    TARGET_AGES,
+    example_survey,
+    parse_survey,
+    read_survey,
+)
 from foresight.sle.synthetic import SyntheticParams, synthetic_cohort, write_survey
 
 __all__ = [
     "CascadeOptions", "CascadeResult", "Estimate", "SLEAnalysis", "SSP_COLUMNS", "SURVEY_SPEC",
     "SyntheticParams", "TARGET_AGES", "add_estimates", "analyse", "apply_cascade",
-    "certainty_score", "design_matrix", "fit_model", "fit_table2", "flow_vs_published",
+    "certainty_score", "design_matrix", "example_survey", "fit_model", "fit_table2", "flow_vs_published",
     "hc1_covariance", "headline", "headline_comparison", "interpolate_ssp", "mean_ssp_by_age",
     "myers_index", "parse_survey", "read_survey", "rounding_table", "share_multiple",
     "ssp_point_estimate", "synthetic_cohort", "table1", "table1_comparison", "table2",

@@ -110,3 +110,14 @@ def ssp_matrix(survey: pd.DataFrame) -> np.ndarray:
 def as_float(series: pd.Series) -> np.ndarray:
     """A numeric column as float64 with NaN for missing (nullable ints included)."""
     return pd.to_numeric(series, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
+
+
+def example_survey() -> pd.DataFrame:
+    """The thirteen hand-written respondents of ``data/sle/example_survey.csv``.
+
+    One per path through the pipeline (documented in ``data/sle/README.md``).
+    """
+    from foresight.data import data_dir
+
+    return read_survey(data_dir() / "sle" / "example_survey.csv",
+                       label="data/sle/example_survey.csv")
