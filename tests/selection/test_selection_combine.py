@@ -104,3 +104,11 @@ def test_monte_carlo_summary_shape_and_order():
     assert (s["lower"] <= s["mean"]).all() and (s["mean"] <= s["upper"]).all()
     assert (s["reps"] == 50).all()
     assert s.loc["regression weights (population)", "mean"] > s.loc["clinical judge", "mean"]
+
+
+def test_inconsistent_weights_validity_matches_formula():
+    # weights w + sd*eps per candidate: var(J) = w'Rw + sd^2 * E|x|^2 = w'Rw + k sd^2
+    w, sd = np.array([1.0, 0.5]), 0.8
+    expected = w @ TWO.validities / np.sqrt(w @ TWO.correlations @ w + 2 * sd**2)
+    res = run_pipeline(400_000, TWO, JudgeSpec(weights=tuple(w), weight_sd=sd), seed=6)
+    assert res["r_a"] == pytest.approx(expected, abs=0.004)

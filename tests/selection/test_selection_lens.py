@@ -60,3 +60,17 @@ def test_lens_input_checks():
         lens_model(np.zeros(5), np.zeros(4), np.zeros((5, 1)))
     with pytest.raises(ValueError):
         lens_model(np.zeros(3), np.zeros(3), np.zeros((3, 2)))
+
+
+def test_lens_statistics_match_explicit_regressions():
+    J, Y, X = _sample(42, n=400, k=3)
+    res = lens_model(J, Y, X)
+    A = np.column_stack([np.ones(len(J)), X])
+    js = A @ np.linalg.lstsq(A, J, rcond=None)[0]
+    ye = A @ np.linalg.lstsq(A, Y, rcond=None)[0]
+    corr = lambda a, b: np.corrcoef(a, b)[0, 1]  # noqa: E731
+    assert res.Rs == pytest.approx(corr(J, js), abs=1e-10)
+    assert res.Re == pytest.approx(corr(Y, ye), abs=1e-10)
+    assert res.G == pytest.approx(corr(js, ye), abs=1e-10)
+    assert res.C == pytest.approx(corr(J - js, Y - ye), abs=1e-10)
+    assert res.r_a == pytest.approx(corr(J, Y), abs=1e-12)

@@ -113,7 +113,10 @@ class JudgeSpec:
         The judge's intended weights, one per predictor (``None``: unit weights).
     weight_sd
         SD of the candidate-to-candidate variation of each weight
-        (inconsistency; 0 = perfectly consistent).
+        (inconsistency; 0 = perfectly consistent). The weights vary
+        independently across cues and candidates; the simulation draws the
+        resulting term ``eps' x`` directly from its conditional distribution
+        ``N(0, weight_sd^2 |x|^2)``.
     noise_sd
         SD of random error added to each judgement.
     configural
@@ -187,11 +190,12 @@ def clinical_judgements(cands: Candidates, judge: JudgeSpec, seed: int | np.rand
     w = np.ones(k) if judge.weights is None else np.asarray(judge.weights, float)
     if w.shape != (k,):
         raise ValueError("the judge needs one weight per predictor")
+    J = X @ w
     if judge.weight_sd > 0:
-        w = w + judge.weight_sd * rng.standard_normal(X.shape)
-        J = np.einsum("...k,...k->...", w, X)
-    else:
-        J = X @ w
+        # candidate-specific weights w + sd * eps (eps ~ N(0, I)) add sd * eps'x, which
+        # given x is N(0, sd^2 |x|^2): drawn as sd * |x| * N(0, 1), one draw per candidate
+        J = J + judge.weight_sd * np.sqrt(np.einsum("...k,...k->...", X, X)) \
+            * rng.standard_normal(J.shape)
     if judge.configural:
         a, b = judge.configural_pair
         J = J + judge.configural * X[..., a] * X[..., b]

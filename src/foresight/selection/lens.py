@@ -68,19 +68,6 @@ class LensResult:
                 "model_of_judge": self.model_of_judge_validity, "n": self.n}
 
 
-def _corr(a: np.ndarray, b: np.ndarray) -> float:
-    a = a - a.mean()
-    b = b - b.mean()
-    den = np.sqrt((a @ a) * (b @ b))
-    return float((a @ b) / den) if den > 0 else float("nan")
-
-
-def _fit(Xc: np.ndarray, yc: np.ndarray) -> np.ndarray:
-    """Least-squares slopes on centred cues (normal equations; k is small)."""
-    xtx = Xc.T @ Xc
-    return np.linalg.solve(xtx, Xc.T @ yc)
-
-
 def lens_model(judgements: ArrayLike, criterion: ArrayLike, cues: ArrayLike) -> LensResult:
     """Lens-model decomposition of a judge's achievement.
 
@@ -97,30 +84,47 @@ def lens_model(judgements: ArrayLike, criterion: ArrayLike, cues: ArrayLike) -> 
     -------
     LensResult
         ``r_a, G, Re, Rs, C`` satisfying Tucker's identity on the sample.
+
+    Notes
+    -----
+    Everything is computed from the sample covariance matrix ``S`` of
+    ``(cues, J, Y)`` in one pass: the least-squares slopes are
+    ``b_s = Sxx^-1 Sxj`` and ``b_e = Sxx^-1 Sxy``; the fitted values have
+    variances ``b_s' Sxj`` and ``b_e' Sxy`` and covariance ``b_s' Sxy``; the
+    residuals have covariance ``Sjy - b_s' Sxy``. This is algebraically the
+    same as fitting both regressions and correlating fitted values and
+    residuals, without materialising n-vectors.
     """
     J = np.asarray(judgements, dtype=float)
     Y = np.asarray(criterion, dtype=float)
     X = np.asarray(cues, dtype=float)
     if X.ndim == 1:
         X = X[:, None]
-    n = J.shape[0]
-    if Y.shape != (n,) or X.shape[0] != n:
+    n, k = X.shape[0], X.shape[1]
+    if J.shape != (n,) or Y.shape != (n,):
         raise ValueError("judgements, criterion and cues must describe the same cases")
-    if n <= X.shape[1] + 2:
+    if n <= k + 2:
         raise ValueError("need more cases than cues + 2")
-    Xc = X - X.mean(axis=0)
-    Jc = J - J.mean()
-    Yc = Y - Y.mean()
-    bj = _fit(Xc, Jc)
-    be = _fit(Xc, Yc)
-    Js = Xc @ bj
-    Ye = Xc @ be
+    D = np.empty((k + 2, n))
+    D[:k] = X.T
+    D[k] = J
+    D[k + 1] = Y
+    D -= D.mean(axis=1, keepdims=True)
+    S = D @ D.T
+    Sxx, Sxj, Sxy = S[:k, :k], S[:k, k], S[:k, k + 1]
+    Sjj, Syy, Sjy = S[k, k], S[k + 1, k + 1], S[k, k + 1]
+    bj = np.linalg.solve(Sxx, Sxj)
+    be = np.linalg.solve(Sxx, Sxy)
+    var_js, var_ye, cov_fit = bj @ Sxj, be @ Sxy, bj @ Sxy
+    res_j, res_y, cov_res = Sjj - var_js, Syy - var_ye, Sjy - cov_fit
+    with np.errstate(invalid="ignore", divide="ignore"):
+        C = cov_res / np.sqrt(res_j * res_y) if res_j > 0 and res_y > 0 else float("nan")
     return LensResult(
-        r_a=_corr(J, Y),
-        G=_corr(Ye, Js),
-        Re=_corr(Y, Ye),
-        Rs=_corr(J, Js),
-        C=_corr(Yc - Ye, Jc - Js),
+        r_a=float(Sjy / np.sqrt(Sjj * Syy)),
+        G=float(cov_fit / np.sqrt(var_js * var_ye)),
+        Re=float(np.sqrt(var_ye / Syy)),
+        Rs=float(np.sqrt(var_js / Sjj)),
+        C=float(C),
         n=n,
         judge_weights=tuple(float(b) for b in bj),
         environment_weights=tuple(float(b) for b in be),
