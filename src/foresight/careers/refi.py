@@ -24,6 +24,7 @@ import io
 import re
 import uuid
 import zipfile
+import zlib
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path, PurePosixPath
@@ -332,8 +333,12 @@ def _check_archive(zf: zipfile.ZipFile, label: str, limits: Limits) -> None:
 
 def _read_member(zf: zipfile.ZipFile, name: str, label: str, limit: int) -> bytes:
     """Read at most ``limit`` bytes; a member that lies about its size is refused."""
-    with zf.open(name) as fh:
-        data = fh.read(limit + 1)
+    try:
+        with zf.open(name) as fh:
+            data = fh.read(limit + 1)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+        raise DataError(f"member is corrupt or unreadable ({exc})", file=label, row=name,
+                        row_label="member", expected="an intact, unencrypted ZIP member") from None
     if len(data) > limit:
         raise DataError("member is larger than its header says", file=label, row=name,
                         row_label="member", expected=f"at most {limit} bytes")
