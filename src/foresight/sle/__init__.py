@@ -21,6 +21,9 @@ Comparisons
 from foresight.sle.cascade import CascadeOptions, CascadeResult, apply_cascade, flow_vs_published
 from foresight.sle.compare import (
     headline_comparison,
+    published_table2_long,
+    sign_agreement,
+    table2_side_by_side,
     table1,
     table1_comparison,
     table2_comparison,
@@ -28,6 +31,8 @@ from foresight.sle.compare import (
 from foresight.sle.describe import (
     add_estimates,
     headline,
+    heaping,
+    worked_examples,
     mean_ssp_by_age,
     myers_index,
     rounding_table,
@@ -51,7 +56,8 @@ __all__ = [
     "CascadeOptions", "CascadeResult", "Estimate", "SLEAnalysis", "SSP_COLUMNS", "SURVEY_SPEC",
     "SyntheticParams", "TARGET_AGES", "add_estimates", "analyse", "apply_cascade",
     "certainty_score", "design_matrix", "example_survey", "fit_model", "fit_table2", "flow_vs_published",
-    "hc1_covariance", "headline", "headline_comparison", "interpolate_ssp", "mean_ssp_by_age",
+    "hc1_covariance", "headline", "heaping", "published_table2_long", "sign_agreement",
+    "table2_side_by_side", "worked_examples", "headline_comparison", "interpolate_ssp", "mean_ssp_by_age",
     "myers_index", "parse_survey", "read_survey", "rounding_table", "share_multiple",
     "ssp_point_estimate", "synthetic_cohort", "table1", "table1_comparison", "table2",
     "table2_comparison", "table2_long", "whipple_index", "write_survey",

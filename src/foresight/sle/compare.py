@@ -110,3 +110,62 @@ def table2_comparison(fits: dict[int, ModelFit], published: pd.DataFrame,
                          r["coef"], n_se * published.loc[sid, "value"]))
     ids, q, pub, rep, tol = zip(*rows)
     return _table(ids, q, pub, rep, tol)
+
+
+def _cell(coef: float, star: str, se: float) -> str:
+    return f"{coef:.2f}{star} ({se:.3f})".replace("-", "\u2212")
+
+
+def published_table2_long(published: pd.DataFrame) -> pd.DataFrame:
+    """Table 2 as published, long form: ``model, term, label, coef, se, stars``."""
+    from foresight.sle.models import OUTCOMES, TERMS
+
+    rows = []
+    for m in OUTCOMES:
+        for term, label in TERMS.items():
+            c = published.loc[f"sle_t2_m{m}_{term}_coef"]
+            note = "" if pd.isna(c["note"]) else str(c["note"])
+            star = note.removeprefix("stars ") if note.startswith("stars ") else ""
+            rows.append(dict(model=m, term=term, label=label, coef=float(c["value"]),
+                             se=float(published.loc[f"sle_t2_m{m}_{term}_se", "value"]), stars=star))
+    return pd.DataFrame(rows)
+
+
+def table2_side_by_side(fits: dict[int, ModelFit], published: pd.DataFrame,
+                        reproduced_label: str = "synthetic") -> pd.DataFrame:
+    """Table 2, published next to reproduced, one row per regressor plus N, R², adj. R².
+
+    Cells read ``coefficient[stars] (robust SE)``; columns are
+    ``Variables`` then ``model m, published`` / ``model m, <reproduced_label>``.
+    """
+    from foresight.sle.models import TERMS
+
+    pub = published_table2_long(published)
+    out = pd.DataFrame({"Variables": [*TERMS.values(), "Observations", "R\u00b2", "Adj. R\u00b2"]})
+    for m, fit in sorted(fits.items()):
+        p = pub[pub["model"] == m]
+        t = fit.tidy()
+        r = fit.results
+        val = published["value"]
+        out[f"model {m}, published"] = [
+            *[_cell(c, s, e) for c, s, e in zip(p["coef"], p["stars"], p["se"])],
+            f"{val[f'sle_t2_m{m}_n']:.0f}", f"{val[f'sle_t2_m{m}_r2']:.2f}", f"{val[f'sle_t2_m{m}_adjr2']:.2f}"]
+        out[f"model {m}, {reproduced_label}"] = [
+            *[_cell(c, s, e) for c, s, e in zip(t["coef"], t["stars"], t["se"])],
+            f"{int(r.nobs)}", f"{r.rsquared:.2f}", f"{r.rsquared_adj:.2f}"]
+    return out
+
+
+def sign_agreement(fits: dict[int, ModelFit], published: pd.DataFrame) -> pd.DataFrame:
+    """Per model: how many of the 11 slopes have the published sign, and R² both ways."""
+    pub = published_table2_long(published)
+    rows = []
+    for m, fit in sorted(fits.items()):
+        t = fit.tidy()
+        p = pub[pub["model"] == m]
+        slope = t["term"] != "const"
+        same = np.sign(t.loc[slope, "coef"].to_numpy()) == np.sign(p.loc[p["term"] != "const", "coef"].to_numpy())
+        rows.append(dict(model=m, same_sign=int(same.sum()), slopes=int(slope.sum()),
+                         r2_published=float(published.loc[f"sle_t2_m{m}_r2", "value"]),
+                         r2_reproduced=float(fit.results.rsquared)))
+    return pd.DataFrame(rows)

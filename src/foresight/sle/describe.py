@@ -186,3 +186,41 @@ def mean_ssp_by_age(sample: pd.DataFrame) -> pd.DataFrame:
         "mean": np.nanmean(p, axis=0),
         "sd": np.nanstd(p, axis=0, ddof=1),
     })
+
+
+def heaping(sample: pd.DataFrame) -> dict[str, float]:
+    """Whipple's and Myers' indices for the SLE point estimates of a sample.
+
+    Whipple on 60-99 (forty values, eight multiples of five, so 100 = no
+    preference); Myers blended over 60-89 and 70-99.
+    """
+    sle = as_float(sample["sle"])
+    return {"whipple_sle": whipple_index(sle, 60, 99), "myers_sle": myers_index(sle, 60, 30)}
+
+
+def worked_examples() -> pd.DataFrame:
+    """The footnote-3 and footnote-4 rules on hand-made answer patterns.
+
+    Columns: ``case``, the five answers, ``sle``, ``ssp_pe``, ``certainty``
+    and the reason code where an estimate is undefined.
+    """
+    cases = [
+        ("interpolation (footnote 3)", 80, [90, 80, 60, 40, 10]),
+        ("exactly 50 at one target age", 80, [90, 70, 50, 40, 10]),
+        ("50 at two consecutive target ages", 85, [90, 70, 50, 50, 20]),
+        ("SLE between target ages (footnote 4)", 85, [95, 90, 80, 60, 20]),
+        ("answers never fall to 50", 90, [100, 90, 80, 70, 60]),
+        ("an answer rises", 80, [90, 95, 50, 40, 10]),
+    ]
+    p = np.array([c[2] for c in cases], dtype=float)
+    sle = np.array([c[1] for c in cases], dtype=float)
+    pe = ssp_point_estimate(p)
+    cs = certainty_score(sle, p)
+    out = pd.DataFrame({"case": [c[0] for c in cases]})
+    for j, a in enumerate(TARGET_AGES):
+        out[f"SSP {a}"] = p[:, j].astype(int)
+    out["SLE"] = sle.astype(int)
+    out["SSP point estimate"] = pe.value
+    out["certainty score"] = cs.value
+    out["note"] = np.where(pe.reason == "ok", "", pe.reason)
+    return out
