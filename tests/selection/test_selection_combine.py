@@ -112,3 +112,20 @@ def test_inconsistent_weights_validity_matches_formula():
     expected = w @ TWO.validities / np.sqrt(w @ TWO.correlations @ w + 2 * sd**2)
     res = run_pipeline(400_000, TWO, JudgeSpec(weights=tuple(w), weight_sd=sd), seed=6)
     assert res["r_a"] == pytest.approx(expected, abs=0.004)
+
+
+def test_report_helpers():
+    import pandas as pd
+
+    from foresight.selection.report import break_even_insight, norm_shift_table, verdict_table
+
+    curve = pd.DataFrame({"insight": [0.0, 0.1, 0.2], "judge": [0.5, 0.6, 0.8], "formula": [0.7, 0.7, 0.7]})
+    # gap -0.1 at 0.1 and +0.1 at 0.2: crossing half-way, 0.15
+    assert break_even_insight(curve) == pytest.approx(0.15)
+    t = norm_shift_table([1.0], [1.0])
+    # population stanine 5 (z in [-0.25, 0.25)) against a group one SD higher: z' in [-1.25, -0.75) -> 3
+    assert t.loc[0, "pop5_vs_group_low"] == 3 and t.loc[0, "pop5_vs_group_high"] == 3
+    # the group's stanine 5 is population z in [0.75, 1.25): stanine 7
+    assert t.loc[0, "group5_vs_pop_low"] == 7 and t.loc[0, "group5_vs_pop_high"] == 7
+    v = verdict_table(pd.Series([1.0, 2.0]), pd.Series([1.004, 2.1]), 0.005, pd.Series(["a", "b"]))
+    assert v["verdict"].tolist() == ["agrees", "differs"]

@@ -72,3 +72,16 @@ def test_utility_rejects_bad_ratios():
         taylor_russell(0.3, 0.0, 0.5)
     with pytest.raises(ValueError):
         mean_selected_z(1.5)
+
+
+def test_restricted_validity_by_hand_and_by_simulation():
+    from foresight.selection.utility import restricted_validity
+
+    # SR = 0.5: z = 0, lambda = 0.797885, u^2 = 1 - 0.63662 = 0.36338
+    u = np.sqrt(1 - 0.7978846**2)
+    assert restricted_validity(0.5, 0.5) == pytest.approx(0.5 * u / np.sqrt(1 - 0.25 + 0.25 * u**2), abs=1e-6)
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal(600_000)
+    y = 0.44 * x + np.sqrt(1 - 0.44**2) * rng.standard_normal(x.size)
+    keep = x > np.quantile(x, 0.9)
+    assert np.corrcoef(x[keep], y[keep])[0, 1] == pytest.approx(float(restricted_validity(0.44, 0.1)), abs=0.01)

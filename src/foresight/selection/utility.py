@@ -35,7 +35,7 @@ def bivariate_normal_cdf(h: ArrayLike, k: ArrayLike, rho: ArrayLike) -> np.ndarr
     if np.any(np.abs(rho) >= 1):
         raise ValueError("|rho| must be below 1")
     s = np.sqrt(1.0 - rho**2)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         a_h = np.where(h == 0, np.inf * np.sign(k - rho * h + 0.0), (k - rho * h) / (h * s))
         a_k = np.where(k == 0, np.inf * np.sign(h - rho * k + 0.0), (h - rho * k) / (k * s))
     t_h = _owens_t_inf(h, a_h)
@@ -123,3 +123,21 @@ def bcg_gain_per_hire(
     return (np.asarray(tenure, float) * np.asarray(validity, float) * np.asarray(sd_y, float)
             * mean_selected_z(selection_ratio)
             - np.asarray(cost_per_applicant, float) / np.asarray(selection_ratio, float))
+
+
+def restricted_validity(validity: ArrayLike, selection_ratio: ArrayLike) -> np.ndarray:
+    """Validity within a pool already selected top-down on the predictor.
+
+    If only the top ``selection_ratio`` of a bivariate-normal population
+    remains (e.g. senior candidates who all passed earlier screens), the
+    predictor's SD shrinks by ``u = sqrt(1 + z lambda - lambda^2)`` with
+    ``z`` the cut and ``lambda = phi(z) / SR``, and the correlation becomes
+    ``r u / sqrt(1 - r^2 + r^2 u^2)`` (direct range restriction, Thorndike's
+    case II read backwards).
+    """
+    r = np.asarray(validity, float)
+    sr = np.asarray(selection_ratio, float)
+    z = norm.isf(sr)
+    lam = mean_selected_z(sr)
+    u = np.sqrt(1 + z * lam - lam**2)
+    return r * u / np.sqrt(1 - r**2 + r**2 * u**2)
