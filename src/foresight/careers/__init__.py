@@ -11,8 +11,8 @@
 * :mod:`foresight.careers.figures` - flow, framework matrix and influence map.
 """
 
-from foresight.careers.coding import (ProjectSummary, code_ids, demo_project, project_summary,
-                                      study_codebook)
+from foresight.careers.coding import (ProjectSummary, code_ids, demo_project, demo_qdpx_path,
+                                      project_summary, study_codebook)
 from foresight.careers.coreq import coreq_summary, load_coreq
 from foresight.careers.refi import (Code, Limits, Project, code_guid, parse_qdc, read_qdc,
                                     read_qdpx, write_qdc, write_qdpx)
@@ -22,7 +22,7 @@ from foresight.careers.study import Study, load_study, parse_study
 
 __all__ = [
     "Code", "Limits", "Project", "ProjectSummary", "Study", "clopper_pearson", "code_guid",
-    "code_ids", "coreq_summary", "demo_project", "fisher_freeman_halton", "intention_test",
+    "code_ids", "coreq_summary", "demo_project", "demo_qdpx_path", "fisher_freeman_halton", "intention_test",
     "interval_ci", "load_coreq", "load_study", "overall_stay", "parse_qdc", "parse_study",
     "project_summary", "read_qdc", "read_qdpx", "study_codebook", "typology_table",
     "write_qdc", "write_qdpx",

@@ -23,7 +23,7 @@ from foresight.careers.study import ACROSS, SYSTEMS, Study
 from foresight.errors import DataError
 from foresight.plotting import PALETTE
 
-__all__ = ["study_codebook", "code_ids", "project_summary", "ProjectSummary", "demo_project",
+__all__ = ["demo_qdpx_path", "study_codebook", "code_ids", "project_summary", "ProjectSummary", "demo_project",
            "SYSTEM_COLOURS", "DIRECTION_COLOURS"]
 
 #: Colour per framework system (Okabe-Ito), used in codebooks and figures.
@@ -34,6 +34,13 @@ DIRECTION_COLOURS = {"towards": PALETTE[0], "away": PALETTE[1], "mixed": "#77777
 
 _GROUPS = {"typology": "Reason for the PhD (typology)", "intention": "Post-PhD intention",
            "influence": "Influences on the post-PhD decision"}
+
+
+def demo_qdpx_path():
+    """Path of the shipped synthetic project, ``data/careers/fixture/demo.qdpx``."""
+    from foresight.data import data_dir
+
+    return data_dir() / "careers" / "fixture" / "demo.qdpx"
 
 
 def study_codebook(study: Study) -> list[Code]:

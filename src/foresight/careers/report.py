@@ -43,7 +43,7 @@ def glue_values(study: Study, coreq: pd.DataFrame | None = None) -> dict[str, fl
         "car_all_stay_low": o["stay_low"], "car_all_stay_high": o["stay_high"],
         "car_all_pct_low": 100 * o["share_low"], "car_all_pct_high": 100 * o["share_high"],
         "car_all_ci_low": 100 * o["ci_low"], "car_all_ci_high": 100 * o["ci_high"],
-        "car_survey_pct": 100 * survey,
+        "car_survey_pct": 100 * survey, "car_ci_level": 95,
     }
     for tid in t.index:
         k = tid.lower()
