@@ -1,6 +1,6 @@
 """HMD 1x1 reader: a real published table reproduced, and malformed files named precisely.
 
-``hmd_gbr_fltper_1922.txt`` (next to this file) is the 1922 block of the Human
+``data/mortality/hmd_gbr_fltper_1922.txt`` is the 1922 block of the Human
 Mortality Database period life table for United Kingdom females
 (``fltper_1x1.txt``, last modified 11 Jul 2020, Methods Protocol v6), copied
 verbatim from the public copy committed to the GitHub repository
@@ -21,7 +21,7 @@ import foresight.mortality as fm
 from foresight import DataError
 
 HERE = Path(__file__).parent
-REAL = HERE / "hmd_gbr_fltper_1922.txt"
+REAL = HERE.parents[1] / "data" / "mortality" / "hmd_gbr_fltper_1922.txt"
 
 TITLE_D = "Exland, Deaths (period 1x1)  \tLast modified: 01 Jan 2024;  Methods Protocol: v6 (2017)"
 TITLE_E = "Exland, Exposure to risk (period 1x1)  \tLast modified: 01 Jan 2024;  Methods Protocol: v6 (2017)"
@@ -49,6 +49,8 @@ def write(tmp_path, text, name="Deaths_1x1.txt"):
 
 # ------------------------------------------------------------ the real table
 def test_real_table_is_read():
+    f = fm.hmd_example()
+    assert f.attrs["file"] == "data/mortality/hmd_gbr_fltper_1922.txt"
     f = fm.read_hmd(REAL)
     assert f.attrs["country"] == "United Kingdom"
     assert f.attrs["kind"] == "lifetable"

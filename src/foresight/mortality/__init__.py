@@ -29,7 +29,7 @@ from foresight.mortality.lifetable import (
     period_life_table,
 )
 from foresight.mortality.soa import elt_life_tables, elt_tables, read_soa_table, soa_tables
-from foresight.mortality.hmd import hmd_rates, hmd_surface, read_hmd
+from foresight.mortality.hmd import hmd_example, hmd_rates, hmd_surface, read_hmd
 from foresight.mortality.history import (
     compare_published,
     life_table_summary,
@@ -54,6 +54,7 @@ __all__ = [
     "elt_life_tables",
     "elt_tables",
     "european_standard_population",
+    "hmd_example",
     "hmd_rates",
     "hmd_surface",
     "interquartile_range",

@@ -29,6 +29,7 @@ __all__ = [
     "elt_arriaga",
     "elt_both_sexes",
     "elt_by_sex",
+    "elt_catalogue_table",
     "elt_history",
     "elt_improvement",
     "elt_improvement_by_age",
@@ -341,4 +342,26 @@ def changing_life_table_verdicts() -> pd.DataFrame:
         add(f"Share of the e0 gain from ages 0-4, {sex}s (period analogue of a cohort statement)",
             "ons_infant_child_share_cohort_gain", float(young[sex] / total[sex]),
             "Arriaga decomposition, ELT 3 (1841-50) to ELT 11 (1950-52)")
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    out.index = pd.Index(["1", "2", "3a", "3b", "4", "5a", "5b"], name="no.")
+    return out
+
+
+def elt_catalogue_table() -> pd.DataFrame:
+    """The ELT catalogue for display: one row per ELT, both sexes side by side."""
+    from foresight.mortality.soa import elt_tables
+
+    cat = elt_tables()
+    f = cat[cat["sex"] == "female"].set_index("elt")
+    m = cat[cat["sex"] == "male"].set_index("elt")
+    out = pd.DataFrame({
+        "period": f["period"],
+        "SOA id (female)": f["table_id"],
+        "SOA id (male)": m["table_id"],
+        "ages (female)": f["min_age"].astype(str) + "-" + f["max_age"].astype(str),
+        "ages (male)": m["min_age"].astype(str) + "-" + m["max_age"].astype(str),
+        "age basis": f["age_basis"],
+        "caveats": f["caveats"],
+    })
+    out.index.name = "ELT"
+    return out

@@ -26,7 +26,7 @@ import pandas as pd
 
 from foresight.errors import DataError
 
-__all__ = ["hmd_rates", "hmd_surface", "read_hmd"]
+__all__ = ["hmd_example", "hmd_rates", "hmd_surface", "read_hmd"]
 
 _SEX_COLUMNS = ("Year", "Age", "Female", "Male", "Total")
 _LT_COLUMNS = ("Year", "Age", "mx", "qx", "ax", "lx", "dx", "Lx", "Tx", "ex")
@@ -288,3 +288,17 @@ def hmd_rates(deaths: pd.DataFrame, exposures: pd.DataFrame, *, sex: str) -> pd.
     out = tidy.pivot(index="age", columns="year", values="mx")
     out.columns.name = "year"
     return out
+
+
+def hmd_example() -> pd.DataFrame:
+    """A real published HMD period life table: United Kingdom, females, 1922.
+
+    The 1922 block of the HMD file ``fltper_1x1.txt`` (last modified
+    11 Jul 2020, Methods Protocol v6), shipped in
+    ``data/mortality/hmd_gbr_fltper_1922.txt`` (HMD data, CC BY 4.0; see
+    ``data/mortality/README.md`` for provenance). Read with :func:`read_hmd`.
+    """
+    from foresight.data import data_dir
+
+    return read_hmd(data_dir() / "mortality" / "hmd_gbr_fltper_1922.txt",
+                    label="data/mortality/hmd_gbr_fltper_1922.txt")
