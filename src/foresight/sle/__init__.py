@@ -18,7 +18,13 @@ Comparisons
     :func:`table2_comparison`.
 """
 
-from foresight.sle.cascade import CascadeOptions, CascadeResult, apply_cascade, flow_vs_published
+from foresight.sle.cascade import (
+    CascadeOptions,
+    CascadeResult,
+    apply_cascade,
+    flow_comparison,
+    flow_vs_published,
+)
 from foresight.sle.compare import (
     headline_comparison,
     published_table2_long,
@@ -55,7 +61,7 @@ from foresight.sle.synthetic import SyntheticParams, synthetic_cohort, write_sur
 __all__ = [
     "CascadeOptions", "CascadeResult", "Estimate", "SLEAnalysis", "SSP_COLUMNS", "SURVEY_SPEC",
     "SyntheticParams", "TARGET_AGES", "add_estimates", "analyse", "apply_cascade",
-    "certainty_score", "design_matrix", "example_survey", "fit_model", "fit_table2", "flow_vs_published",
+    "certainty_score", "design_matrix", "example_survey", "flow_comparison", "fit_model", "fit_table2", "flow_vs_published",
     "hc1_covariance", "headline", "heaping", "published_table2_long", "sign_agreement",
     "table2_side_by_side", "worked_examples", "headline_comparison", "interpolate_ssp", "mean_ssp_by_age",
     "myers_index", "parse_survey", "read_survey", "rounding_table", "share_multiple",

@@ -203,3 +203,32 @@ def compare_fits(sample: pd.DataFrame, ssp: np.ndarray) -> pd.DataFrame:
         out[f"{m}_converged"] = f.converged
         out[f"{m}_at_bound"] = f.at_bound
     return out
+
+
+def fit_summary(fits: pd.DataFrame) -> pd.DataFrame:
+    """One row per model: mean fitted median and mean age at death, their mean
+    difference from the 50 %-crossing estimate, mean absolute difference,
+    median RMSE (percentage points), share of fits ending at a bound (%), the
+    mean absolute difference from the crossing for fits at and inside the
+    bounds, and the mean of (mean age at death minus median) for both."""
+    rows = []
+    for m in MODELS:
+        med = fits[f"{m}_median"].to_numpy(dtype=float)
+        mean = fits[f"{m}_mean"].to_numpy(dtype=float)
+        pe = fits["ssp_pe"].to_numpy(dtype=float)
+        bound = fits[f"{m}_at_bound"].to_numpy(dtype=bool)
+        gap = np.abs(med - pe)
+        rows.append({
+            "model": m.capitalize(),
+            "mean of medians": float(np.mean(med)),
+            "mean of mean ages at death": float(np.mean(mean)),
+            "median minus crossing": float(np.mean(med - pe)),
+            "mean |median minus crossing|": float(np.mean(np.abs(med - pe))),
+            "median RMSE (points)": float(100 * np.median(fits[f"{m}_rmse"])),
+            "at a bound (%)": float(100 * np.mean(bound)),
+            "|median minus crossing|, at a bound": float(np.mean(gap[bound])) if bound.any() else np.nan,
+            "|median minus crossing|, inside bounds": float(np.mean(gap[~bound])) if (~bound).any() else np.nan,
+            "mean minus median, inside bounds": float(np.mean((mean - med)[~bound])) if (~bound).any() else np.nan,
+            "mean minus median, at a bound": float(np.mean((mean - med)[bound])) if bound.any() else np.nan,
+        })
+    return pd.DataFrame(rows)
