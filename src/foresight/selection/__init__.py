@@ -72,6 +72,7 @@ from foresight.selection.utility import (
     bcg_gain_per_hire,
     bivariate_normal_cdf,
     mean_selected_z,
+    restricted_validity,
     taylor_russell,
 )
 
@@ -87,5 +88,5 @@ __all__ = [
     "LensResult", "lens_model",
     "STANINE_PERCENTS", "Z_EDGES", "normal_band_shares", "stanine_against_norm",
     "stanine_from_percentile", "stanine_from_score", "stanine_from_z", "stanine_z_interval",
-    "bcg_gain_per_hire", "bivariate_normal_cdf", "mean_selected_z", "taylor_russell",
+    "bcg_gain_per_hire", "bivariate_normal_cdf", "mean_selected_z", "restricted_validity", "taylor_russell",
 ]
