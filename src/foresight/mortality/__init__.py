@@ -4,7 +4,9 @@ Life-table engine (:mod:`foresight.mortality.lifetable`) following the HMD
 Methods Protocol v6; SOA / English Life Tables shipped by ``pymort``
 (:mod:`foresight.mortality.soa`); Human Mortality Database 1x1 files
 (:mod:`foresight.mortality.hmd`); age-standardised rates
-(:mod:`foresight.mortality.standard`).
+(:mod:`foresight.mortality.standard`); the history of the English Life Tables
+and the checks of the ONS statements (:mod:`foresight.mortality.history`,
+figures in :mod:`foresight.mortality.history_plots`, imported on demand).
 
 Conventions: ages in completed years (single-year intervals); ``mx`` central
 death rates per person-year; ``qx`` probabilities in [0, 1]; schedules are

@@ -653,6 +653,14 @@ def cohort_rates(surface: pd.DataFrame, *, complete: bool = False) -> pd.DataFra
         period rates by single age and year are chained into cohort life
         tables (the cohort born in year ``c`` is taken to be aged ``x`` in
         year ``c + x``).
+
+    Notes
+    -----
+    :func:`life_tables` treats trailing ``NaN`` as the end of a schedule and
+    closes it as an open interval at its last observed age. That is right for
+    a complete cohort but not for one still alive at the edge of the surface:
+    use ``complete=True`` (or extend the surface, e.g. with projected rates)
+    before computing cohort life expectancy.
     """
     if not isinstance(surface, pd.DataFrame):
         raise DataError("cohort_rates needs a DataFrame (ages x years)",

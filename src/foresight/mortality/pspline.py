@@ -82,8 +82,10 @@ __all__ = [
 Criterion = Literal["bic", "aic"]
 Method = Literal["glam", "kronecker"]
 
+#: IRLS tolerance (largest change of a log rate) while searching smoothing parameters.
+SELECTION_TOL = 1e-6
 #: Coarse grid of log10 smoothing parameters searched before local refinement.
-DEFAULT_LOG10_GRID = np.arange(-4.0, 8.01, 2.0)
+DEFAULT_LOG10_GRID = np.arange(-4.0, 8.01, 3.0)
 
 
 # ---------------------------------------------------------------------------
@@ -402,7 +404,18 @@ def _poisson_deviance(y: np.ndarray, mu: np.ndarray, w: np.ndarray) -> float:
     return float(2.0 * np.sum(np.where(w > 0, w * term, 0.0)))
 
 
-def _solve(problem: _Problem, lambdas: Sequence[float], *, need_ed: bool = True) -> _State:
+def _trace_solve(chol: tuple[np.ndarray, bool], m: np.ndarray) -> float:
+    """``trace(A^-1 M)`` from the Cholesky factor of ``A`` (inverse by LAPACK potri)."""
+    inv, info = linalg.lapack.dpotri(chol[0], lower=chol[1])
+    if info != 0:
+        raise np.linalg.LinAlgError("penalised information matrix is singular")
+    inv = np.triu(inv) + np.triu(inv, 1).T if not chol[1] else np.tril(inv) + np.tril(inv, -1).T
+    return float(np.sum(inv * m))
+
+
+def _solve(
+    problem: _Problem, lambdas: Sequence[float], *, need_ed: bool = True, tol: float | None = None
+) -> _State:
     """Penalised (IR)LS at fixed smoothing parameters."""
     design = problem.design
     pen = _penalty(problem, lambdas)
@@ -434,14 +447,14 @@ def _solve(problem: _Problem, lambdas: Sequence[float], *, need_ed: bool = True)
             eta_new = design.eta(new)
             step = float(np.max(np.abs(eta_new - eta)))
             theta, eta = new, eta_new
-            if step < problem.tol:
+            if step < (problem.tol if tol is None else tol):
                 break
         mu = np.where(w0 > 0, np.exp(np.clip(eta + problem.offset, -700, 700)), 0.0)
         inner = design.inner(w0 * mu)
         chol = linalg.cho_factor(inner + pen, lower=False, check_finite=False)
         dev = _poisson_deviance(y, mu, w0)
         problem.theta = theta
-    ed = float(np.trace(linalg.cho_solve(chol, inner, check_finite=False))) if need_ed else np.nan
+    ed = _trace_solve(chol, inner) if need_ed else np.nan
     return _State(tuple(float(v) for v in lambdas), theta, eta, dev, ed, chol, inner)
 
 
@@ -474,7 +487,7 @@ def _select(
 
     def crit(loglam: np.ndarray) -> float:
         loglam = np.clip(loglam, -8.0, 12.0)
-        state = _solve(problem, tuple(10.0 ** np.asarray(loglam)))
+        state = _solve(problem, tuple(10.0 ** np.asarray(loglam)), tol=SELECTION_TOL)
         return _criterion(problem, state, psi2, which)
 
     if start is None:
@@ -483,13 +496,13 @@ def _select(
         start = mesh[int(np.argmin(values))]
         step = float(np.diff(grid).min()) / 2 if grid.size > 1 else 1.0
     else:
-        step = 0.5
+        step = 0.25
     simplex = np.vstack([start] + [start + step * np.eye(n_lambda)[i] for i in range(n_lambda)])
     res = optimize.minimize(
         crit,
         start,
         method="Nelder-Mead",
-        options={"initial_simplex": simplex, "xatol": 0.02, "fatol": 1e-6, "maxfev": 200},
+        options={"initial_simplex": simplex, "xatol": 0.05, "fatol": 1e-4, "maxfev": 200},
     )
     return np.clip(res.x, -8.0, 12.0)
 
@@ -685,7 +698,7 @@ def fit_pspline_2d(
         ``"glam"`` (array arithmetic, default) or ``"kronecker"`` (the
         explicit Kronecker reference; slow, for checking only).
     lambda_grid
-        log10 values of the coarse search grid (default -4, -2, ..., 8).
+        log10 values of the coarse search grid (default -4, -1, 2, 5, 8).
     max_iter, tol
         IRLS limits (tolerance on the largest change of a fitted log rate).
 
