@@ -139,6 +139,26 @@ def test_case_with_two_typologies_is_an_error():
     assert "case X1" in str(err.value) and "2 typology codes" in str(err.value)
 
 
+def test_case_without_typology_is_an_error():
+    study = load_study()
+    codes = study_codebook(study)
+    case = Case(code_guid("case-9"), "X9", (code_guid("stay"),), ())
+    data = write_qdpx(None, codes, [case], {}, [])
+    with pytest.raises(DataError, match=r"case X9, column CodeRef: case has 0 typology codes"):
+        project_summary(read_qdpx(io.BytesIO(data), label="none.qdpx"), study)
+
+
+def test_duplicate_case_names_do_not_double_count():
+    study = load_study()
+    codes = study_codebook(study)
+    src = [code_guid(f"s{i}") for i in range(2)]
+    cases = [Case(code_guid(f"c{i}"), "same", (code_guid("T2"),), (src[i],)) for i in range(2)]
+    sels = [Selection(code_guid(f"x{i}"), src[i], 0, 1, (code_guid("burnout"),)) for i in range(2)]
+    data = write_qdpx(None, codes, cases, {s: ("t", "ab") for s in src}, sels)
+    s = project_summary(read_qdpx(io.BytesIO(data)), study)
+    assert s.influences.loc["burnout", "T2"] == 2 and s.typologies.loc["T2", "size"] == 2
+
+
 def test_write_qdpx_is_deterministic():
     assert _tiny_project()[1] == _tiny_project()[1]
 

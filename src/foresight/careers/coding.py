@@ -131,22 +131,22 @@ def project_summary(project: Project, study: Study) -> ProjectSummary:
     kind_id = [ids.get(g) or by_name.get(names.get(g, "")) for g in cc["code"]]
     cc["kind"] = [k[0] if k else "unmapped" for k in kind_id]
     cc["sid"] = [k[1] if k else names.get(g, g) for k, g in zip(kind_id, cc["code"])]
-    rows = []
-    for case in project.cases:
-        mine = cc[cc["case"] == case.guid]
-        typ = mine.loc[mine["kind"] == "typology", "sid"].unique()
-        if len(typ) != 1:
-            raise DataError(f"case has {len(typ)} typology codes", file=project.label,
-                            row=case.name, row_label="case", column="CodeRef",
-                            expected="exactly one typology code per case")
-        intent = mine.loc[mine["kind"] == "intention", "sid"].unique()
-        if len(intent) > 1:
-            raise DataError(f"case has {len(intent)} intention codes", file=project.label,
-                            row=case.name, row_label="case", column="CodeRef",
-                            expected="at most one intention code per case")
-        rows.append({"case": case.name, "typology": typ[0],
-                     "intention": intent[0] if len(intent) else "undetermined"})
-    cases = pd.DataFrame(rows, columns=["case", "typology", "intention"])
+    case_frame = pd.DataFrame([(c.guid, c.name) for c in project.cases],
+                              columns=["guid", "case"]).set_index("guid")
+    for kind, allowed in (("typology", (1, 1)), ("intention", (0, 1))):
+        n = (cc[cc["kind"] == kind].groupby("case")["sid"].nunique()
+             .reindex(case_frame.index, fill_value=0))
+        bad = n[(n < allowed[0]) | (n > allowed[1])]
+        if len(bad):
+            many = "exactly one" if allowed[0] == 1 else "at most one"
+            raise DataError(f"case has {int(bad.iloc[0])} {kind} codes", file=project.label,
+                            row=case_frame.loc[bad.index[0], "case"], row_label="case",
+                            column="CodeRef", expected=f"{many} {kind} code per case")
+    first = lambda kind: (cc[cc["kind"] == kind].drop_duplicates("case")  # noqa: E731
+                          .set_index("case")["sid"].reindex(case_frame.index))
+    case_frame["typology"] = first("typology")
+    case_frame["intention"] = first("intention").fillna("undetermined")
+    cases = case_frame.reset_index(drop=True)[["case", "typology", "intention"]]
     order = study.typology_ids
     tab = pd.crosstab(pd.Categorical(cases["typology"], categories=order),
                       pd.Categorical(cases["intention"],
@@ -156,7 +156,8 @@ def project_summary(project: Project, study: Study) -> ProjectSummary:
     typ = pd.DataFrame({"size": tab.sum(axis=1), "stay": tab["stay"], "leave": tab["leave"],
                         "undetermined": tab["undetermined"]})
     typ["stay_low"], typ["stay_high"] = typ["stay"], typ["stay"] + typ["undetermined"]
-    infl = cc[cc["kind"] == "influence"].merge(cases, left_on="case_name", right_on="case")
+    infl = cc[cc["kind"] == "influence"].merge(case_frame[["typology"]], left_on="case",
+                                               right_index=True)
     inf_tab = pd.crosstab(pd.Categorical(infl["sid"], categories=list(study.influences["id"])),
                           pd.Categorical(infl["typology"], categories=order), dropna=False)
     inf_tab.index.name, inf_tab.columns.name = "influence", "typology"

@@ -275,16 +275,16 @@ class Project:
     def case_codes(self) -> pd.DataFrame:
         """Every code attached to each case, directly or through its sources' codings:
         columns ``case, case_name, code`` (one row per distinct pair, sorted)."""
-        by_source: dict[str, set[str]] = {}
-        for s in self.selections:
-            by_source.setdefault(s.source, set()).update(s.codes)
-        rows = set()
-        for c in self.cases:
-            codes = set(c.codes)
-            for src in c.sources:
-                codes |= by_source.get(src, set())
-            rows |= {(c.guid, c.name, code) for code in codes}
-        return pd.DataFrame(sorted(rows), columns=["case", "case_name", "code"])
+        names = pd.DataFrame([(c.guid, c.name) for c in self.cases], columns=["case", "case_name"])
+        direct = pd.DataFrame([(c.guid, code) for c in self.cases for code in c.codes],
+                              columns=["case", "code"])
+        links = pd.DataFrame([(c.guid, s) for c in self.cases for s in c.sources],
+                             columns=["case", "source"])
+        coded = self.codings[["source", "code"]].drop_duplicates()
+        via = links.merge(coded, on="source")[["case", "code"]]
+        out = pd.concat([direct, via], ignore_index=True).drop_duplicates()
+        out = out.merge(names, on="case")[["case", "case_name", "code"]]
+        return out.sort_values(["case", "case_name", "code"]).reset_index(drop=True)
 
 
 def _safe_member_name(name: str) -> bool:

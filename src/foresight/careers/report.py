@@ -15,7 +15,7 @@ from foresight.careers.coding import ProjectSummary
 from foresight.careers.stats import intention_test, overall_stay, typology_table
 from foresight.careers.study import ACROSS, Study
 
-__all__ = ["glue_values", "typology_display", "published_comparison", "influence_display",
+__all__ = ["statement_checks", "glue_values", "typology_display", "published_comparison", "influence_display",
            "recommendation_display", "exchange_comparison", "coreq_display"]
 
 
@@ -162,3 +162,43 @@ def coreq_display(coreq: pd.DataFrame) -> pd.DataFrame:
         "Status": coreq["status"], "Where in the paper": coreq["where"],
         "What the paper says": coreq["what"],
     }).set_index("No.")
+
+
+def statement_checks(study: Study) -> pd.DataFrame:
+    """The paper's verbal statements about the groups, checked against the counts.
+
+    Each row: the statement (paraphrased), where it is made, the condition it implies for
+    the counts in the study data, and whether the recorded counts satisfy it for every
+    admissible value (``holds``), for some (``possible``) or for none (``fails``).
+    """
+    t = study.typologies
+    o = overall_stay(study)
+    survey = study.comparison("survey_half")
+    greater = study.comparison("greater_than_survey")
+
+    def verdict(lo_ok: bool, hi_ok: bool) -> str:
+        return "holds" if lo_ok and hi_ok else ("possible" if lo_ok or hi_ok else "fails")
+
+    def half(n: int) -> float:
+        return n / 2
+
+    rows = [
+        ("All of the first group planned to stay in research.", "results-t1 ¶1 s2",
+         "stay = size", verdict(t.loc["T1", "stay_low"] == t.loc["T1", "size"],
+                                t.loc["T1", "stay_high"] == t.loc["T1", "size"])),
+        ("More than half of the second group chose not to pursue clinical academia.",
+         "discussion-key ¶2 s1", "leave > size / 2",
+         verdict(t.loc["T2", "leave_low"] > half(t.loc["T2", "size"]),
+                 t.loc["T2", "leave_high"] > half(t.loc["T2", "size"]))),
+        ("The majority of the third group chose a clinical academic career.",
+         "discussion-key ¶2 s3", "stay > size / 2",
+         verdict(t.loc["T3", "stay_low"] > half(t.loc["T3", "size"]),
+                 t.loc["T3", "stay_high"] > half(t.loc["T3", "size"]))),
+        ("Exactly two of the fourth group planned to leave academia.", "discussion-key ¶3 s3",
+         "leave = 2", verdict(t.loc["T4", "leave_low"] == 2, t.loc["T4", "leave_high"] == 2)),
+        ("A greater proportion than in the survey (about half) wanted a clinical academic career.",
+         greater["where"], f"stay / total > {survey['proportion']}",
+         verdict(o["share_low"] > survey["proportion"], o["share_high"] > survey["proportion"])),
+    ]
+    return pd.DataFrame(rows, columns=["Statement (paraphrased)", "Where", "Implies",
+                                       "Counts in the data"]).set_index("Statement (paraphrased)")
