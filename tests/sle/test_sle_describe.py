@@ -67,3 +67,12 @@ def test_mean_ssp_by_age():
     t = mean_ssp_by_age(s)
     assert t["mean"].tolist() == [85, 65, 50, 30, 5]
     assert t["sd"].iloc[0] == pytest.approx(np.sqrt(50))
+
+
+def test_modal_answers():
+    from foresight.sle import modal_answers
+
+    assert modal_answers([80, 80, 80, 75, 75, 85, 85, 90, np.nan]) == [75, 80, 85]
+    # tie between 70 and 90 for third place: the smaller wins
+    assert modal_answers([80, 80, 75, 75, 90, 70]) == [70, 75, 80]
+    assert modal_answers([]) == []

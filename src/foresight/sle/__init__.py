@@ -40,6 +40,7 @@ from foresight.sle.describe import (
     heaping,
     worked_examples,
     mean_ssp_by_age,
+    modal_answers,
     myers_index,
     rounding_table,
     share_multiple,
@@ -64,7 +65,7 @@ __all__ = [
     "certainty_score", "design_matrix", "example_survey", "flow_comparison", "fit_model", "fit_table2", "flow_vs_published",
     "hc1_covariance", "headline", "heaping", "published_table2_long", "sign_agreement",
     "table2_side_by_side", "worked_examples", "headline_comparison", "interpolate_ssp", "mean_ssp_by_age",
-    "myers_index", "parse_survey", "read_survey", "rounding_table", "share_multiple",
+    "modal_answers", "myers_index", "parse_survey", "read_survey", "rounding_table", "share_multiple",
     "ssp_point_estimate", "synthetic_cohort", "table1", "table1_comparison", "table2",
     "table2_comparison", "table2_long", "whipple_index", "write_survey",
 ]

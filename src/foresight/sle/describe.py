@@ -224,3 +224,14 @@ def worked_examples() -> pd.DataFrame:
     out["certainty score"] = cs.value
     out["note"] = np.where(pe.reason == "ok", "", pe.reason)
     return out
+
+
+def modal_answers(values, k: int = 3) -> list[int]:
+    """The ``k`` most frequent answers (ties broken by the smaller value), sorted by value."""
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)].astype(int)
+    if x.size == 0:
+        return []
+    vals, counts = np.unique(x, return_counts=True)
+    order = np.lexsort((vals, -counts))[:k]
+    return sorted(int(v) for v in vals[order])
