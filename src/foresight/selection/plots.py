@@ -118,7 +118,7 @@ def validity_intervals_figure(summaries: dict[str, pd.DataFrame]):
     ax.set_yticks(y, names)
     ax.set_xlabel("validity (correlation with the criterion), synthetic samples")
     ax.set_title("Mechanical vs clinical combination of the same data (synthetic)")
-    ax.legend(loc="lower left")
+    ax.legend(loc="upper left")
     return fig
 
 
