@@ -159,6 +159,21 @@ def test_duplicate_case_names_do_not_double_count():
     assert s.influences.loc["burnout", "T2"] == 2 and s.typologies.loc["T2", "size"] == 2
 
 
+def test_selection_ref_attaches_codes_to_a_case():
+    study = load_study()
+    codes = study_codebook(study)
+    src = code_guid("shared-src")  # one group-interview text, selections linked per case
+    sels = [Selection(code_guid("a"), src, 0, 2, (code_guid("burnout"),)),
+            Selection(code_guid("b"), src, 3, 5, (code_guid("job_security"),))]
+    cases = [Case(code_guid("ca"), "A", (code_guid("T3"),), (), (code_guid("a"),)),
+             Case(code_guid("cb"), "B", (code_guid("T3"),), (), (code_guid("b"),))]
+    p = read_qdpx(io.BytesIO(write_qdpx(None, codes, cases, {src: ("g", "ab cd")}, sels)))
+    s = project_summary(p, study)
+    assert s.influences.loc["burnout", "T3"] == 1 and s.influences.loc["job_security", "T3"] == 1
+    bad = _qde(f'<Cases><Case guid="{G1}" name="k"><SelectionRef targetGUID="{G2}"/></Case></Cases>')
+    assert "SelectionRef to unknown selection" in _import_error(_zip({"project.qde": bad}))
+
+
 def test_write_qdpx_is_deterministic():
     assert _tiny_project()[1] == _tiny_project()[1]
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from foresight.careers.refi import Case, Code, Project, Selection, code_guid
-from foresight.careers.study import ACROSS, SYSTEMS, Study
+from foresight.careers.study import ACROSS, Study
 from foresight.errors import DataError
 from foresight.plotting import PALETTE
 

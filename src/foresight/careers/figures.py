@@ -121,10 +121,6 @@ def framework_matrix(study: Study) -> pd.DataFrame:
     return out
 
 
-def _short(label: str, width: int = 34) -> str:
-    return label if len(label) <= width else label[: width - 1].rstrip() + "…"
-
-
 def matrix_heatmap(study: Study):
     """Heat map of :func:`framework_matrix`: colour = number of influences in the cell,
     text = the influences (``+`` towards, ``−`` away from clinical academia). Returns ``fig``."""

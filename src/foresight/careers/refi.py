@@ -247,12 +247,14 @@ class Selection:
 
 @dataclass(frozen=True)
 class Case:
-    """A case (here: one participant) with case-level codes and its sources."""
+    """A case (here: one participant) with case-level codes, its sources, and any
+    individual selections linked to it (``SelectionRef``)."""
 
     guid: str
     name: str
     codes: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    selections: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -273,8 +275,9 @@ class Project:
         return pd.DataFrame(rows, columns=["source", "selection", "start", "end", "code"])
 
     def case_codes(self) -> pd.DataFrame:
-        """Every code attached to each case, directly or through its sources' codings:
-        columns ``case, case_name, code`` (one row per distinct pair, sorted)."""
+        """Every code attached to each case, directly, through its sources' codings or
+        through linked selections: columns ``case, case_name, code`` (one row per distinct
+        pair, sorted)."""
         names = pd.DataFrame([(c.guid, c.name) for c in self.cases], columns=["case", "case_name"])
         direct = pd.DataFrame([(c.guid, code) for c in self.cases for code in c.codes],
                               columns=["case", "code"])
@@ -282,7 +285,11 @@ class Project:
                              columns=["case", "source"])
         coded = self.codings[["source", "code"]].drop_duplicates()
         via = links.merge(coded, on="source")[["case", "code"]]
-        out = pd.concat([direct, via], ignore_index=True).drop_duplicates()
+        sel_links = pd.DataFrame([(c.guid, s) for c in self.cases for s in c.selections],
+                                 columns=["case", "selection"])
+        via_sel = sel_links.merge(self.codings[["selection", "code"]], on="selection")
+        out = pd.concat([direct, via, via_sel[["case", "code"]]],
+                        ignore_index=True).drop_duplicates()
         out = out.merge(names, on="case")[["case", "case_name", "code"]]
         return out.sort_values(["case", "case_name", "code"]).reset_index(drop=True)
 
@@ -445,7 +452,17 @@ def parse_qde(data: bytes, label: str = "<project.qde>") -> Project:
                                 row_label="element", column="targetGUID",
                                 expected="the guid of a source in Sources")
             srefs.append(t)
-        cases.append(Case(cg.upper(), c.get("name") or cg, tuple(crefs), tuple(srefs)))
+        sel_guids = {sel.guid for sel in selections}
+        selrefs = []
+        for ref in c.findall(_q(ns, "SelectionRef")):
+            t = (ref.get("targetGUID") or "").upper()
+            if t not in sel_guids:
+                raise DataError(f"SelectionRef to unknown selection {t!r}", file=label,
+                                row=where, row_label="element", column="targetGUID",
+                                expected="the guid of a selection in Sources")
+            selrefs.append(t)
+        cases.append(Case(cg.upper(), c.get("name") or cg, tuple(crefs), tuple(srefs),
+                          tuple(selrefs)))
     codes = [Code(c.guid.upper(), c.name, c.is_codable, c.color, c.description,
                   None if c.parent is None else c.parent.upper()) for c in codes]
     return Project(root.get("name") or "", tuple(codes), tuple(cases), sources,
@@ -476,6 +493,8 @@ def write_qdpx(path: str | PathLike[str] | None, codes: Sequence[Code], cases: I
             ET.SubElement(ce, "CodeRef", {"targetGUID": code})
         for src in c.sources:
             ET.SubElement(ce, "SourceRef", {"targetGUID": src})
+        for sel in c.selections:
+            ET.SubElement(ce, "SelectionRef", {"targetGUID": sel})
     by_source: dict[str, list[Selection]] = {}
     for s in selections:
         by_source.setdefault(s.source, []).append(s)
