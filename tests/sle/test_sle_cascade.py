@@ -125,3 +125,26 @@ def test_documented_example_file_paths():
         "E11": "increasing", "E12": "no_crossing", "E13": ""}
     est = add_estimates(res.kept).set_index("id")["ssp_pe"]
     assert est.to_dict() == {"E01": 85.0, "E02": 80.0, "E03": 95.0, "E13": 88.0}
+
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.integers(0, 10_000), st.integers(60, 300))
+def test_cascade_invariants(seed, n):
+    from foresight.sle.cascade import rule_masks
+
+    df = synthetic_cohort(n=n, seed=seed)
+    res = apply_cascade(df)
+    flow = res.flow
+    # counts add up, remaining never increases, kept rows pass every rule
+    assert flow["excluded"].sum() + flow["remaining"].iloc[-1] == n
+    assert (flow["remaining"].diff().dropna() <= 0).all()
+    masks = rule_masks(res.kept)
+    assert not any(m.any() for m in masks.values())
+    # each excluded respondent fails the rule that removed them
+    all_masks = rule_masks(df)
+    for rule in set(res.excluded_by) - {""}:
+        assert all_masks[rule][(res.excluded_by == rule).to_numpy()].all()

@@ -92,3 +92,14 @@ def test_table2_layout(sample):
     assert t.iloc[1, 1].startswith("(") and t.iloc[1, 1].endswith(")")
     assert t["Variables"].iloc[-3:].tolist() == ["Observations", "R\u00b2", "Adj. R\u00b2"]
     assert t.iloc[-3, 1] == str(len(sample))
+
+
+def test_models_refuse_degenerate_samples(sample):
+    from foresight import DataError
+
+    with pytest.raises(DataError, match="complete respondents for 12 parameters"):
+        fit_model(sample.iloc[:10], 1)
+    s = sample.copy()
+    s["income"] = pd.Categorical(["middle"] * len(s), categories=["low", "middle", "high"])
+    with pytest.raises(DataError, match="income_low, income_high never varies"):
+        fit_model(s, 2)

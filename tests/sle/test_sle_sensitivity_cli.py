@@ -58,3 +58,21 @@ def test_cli_header_only(tmp_path, capsys):
     write_survey(synthetic_cohort(n=100, seed=2).iloc[:0], path)
     assert main([str(path)]) == 2
     assert "no respondents" in capsys.readouterr().err
+
+
+def test_dispatcher_routes_to_sle(tmp_path, capsys):
+    from foresight.__main__ import main as foresight_main
+
+    path = tmp_path / "survey.csv"
+    write_survey(synthetic_cohort(n=300, seed=6), path)
+    assert foresight_main(["sle", str(path)]) == 0
+    assert "Exclusion cascade" in capsys.readouterr().out
+
+
+def test_cli_example_file_too_few(capsys):
+    from foresight.data import data_dir
+
+    assert main([str(data_dir() / "sle" / "example_survey.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "analysis sample (respondents)" in out
+    assert "Models not estimated" in out and "3 complete respondents for 12 parameters" in out

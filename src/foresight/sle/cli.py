@@ -71,9 +71,9 @@ def main(argv: list[str] | None = None) -> int:
         print(result.flow[["step", "label", "excluded", "remaining"]].to_string(index=False), file=out)
         print(file=out)
         n_kept = int(result.headline["n"])
-        if n_kept < 13:
-            print(f"Only {n_kept} respondents remain: too few for the headline statistics "
-                  "and the twelve-parameter models.", file=out)
+        if n_kept < 3:
+            print(f"Only {n_kept} respondents remain: too few for the headline statistics.",
+                  file=out)
             return 0
         print("Headline statistics", file=out)
         h = result.headline
@@ -82,9 +82,12 @@ def main(argv: list[str] | None = None) -> int:
             text = f"{value:.0f}" if key == "n" else f"{value:.2f}"
             print(f"  {label:<45s} {text:>8s}", file=out)
         print(file=out)
-        print("OLS models 1-4 (robust HC1 standard errors in parentheses; "
-              "*** p<.01, ** p<.05, * p<.10)", file=out)
-        print(result.table2().to_string(index=False), file=out)
+        if result.fits:
+            print("OLS models 1-4 (robust HC1 standard errors in parentheses; "
+                  "*** p<.01, ** p<.05, * p<.10)", file=out)
+            print(result.table2().to_string(index=False), file=out)
+        else:
+            print(f"Models not estimated: {result.model_problem}", file=out)
         if args.sensitivity:
             from foresight.sle.sensitivity import sensitivity
 

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
+from foresight.errors import DataError
 from foresight.sle.survey import as_float
 
 #: Regressors in Table 2's row order, with the paper's labels.
@@ -143,6 +144,9 @@ def stars(p) -> list[str]:
 def fit_model(sample: pd.DataFrame, model: int) -> ModelFit:
     """Fit one of models 1-4 by OLS with HC1 standard errors and t(n-k) inference.
 
+    Raises :class:`foresight.DataError` when there are no more complete
+    respondents than parameters or a regressor never varies (e.g. nobody
+    with a low income), rather than returning meaningless estimates.
     ``sample`` must carry the outcome column (``sle``, ``ssp_pe``,
     ``sle_minus_ssp`` or ``certainty``; see
     :func:`foresight.sle.describe.add_estimates`).
@@ -151,6 +155,16 @@ def fit_model(sample: pd.DataFrame, model: int) -> ModelFit:
     X = design_matrix(sample)
     y = as_float(sample[col])
     ok = ~np.isnan(y) & ~X.isna().any(axis=1).to_numpy()
+    n, k = int(ok.sum()), X.shape[1]
+    if n <= k:
+        raise DataError(f"model {model}: {n} complete respondents for {k} parameters",
+                        column=col, expected=f"more than {k} respondents with every covariate")
+    Xo = X.loc[ok].to_numpy(dtype=float)
+    if np.linalg.matrix_rank(Xo) < k:
+        flat = [t for t in TERMS if t != "const" and np.ptp(X.loc[ok, t].to_numpy()) == 0]
+        raise DataError(f"model {model}: the regressors are collinear"
+                        + (f" ({', '.join(flat)} never varies)" if flat else ""),
+                        column=col, expected="every category of every covariate present")
     res = sm.OLS(y[ok], X.loc[ok], hasconst=True).fit(cov_type="HC1", use_t=True)
     return ModelFit(model=model, outcome=col, label=label, results=res)
 

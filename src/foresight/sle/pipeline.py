@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from foresight.errors import DataError
+
 from foresight.sle.cascade import CascadeOptions, CascadeResult, apply_cascade
 from foresight.sle.describe import add_estimates, headline, mean_ssp_by_age, rounding_table
 from foresight.sle.models import ModelFit, fit_table2, table2
@@ -28,7 +30,8 @@ class SLEAnalysis:
     ssp_by_age
         Mean and SD of the SSP answers per target age.
     fits
-        Models 1-4 (HC1 standard errors, t inference).
+        Models 1-4 (HC1 standard errors, t inference); empty when the models
+        cannot be estimated on this sample (``model_problem`` says why).
     """
 
     cascade: CascadeResult
@@ -37,6 +40,7 @@ class SLEAnalysis:
     rounding: pd.DataFrame
     ssp_by_age: pd.DataFrame
     fits: dict[int, ModelFit]
+    model_problem: str = ""
 
     @property
     def flow(self) -> pd.DataFrame:
@@ -60,11 +64,16 @@ def analyse(survey: pd.DataFrame, options: CascadeOptions = CascadeOptions()) ->
     """
     casc = apply_cascade(survey, options)
     sample = add_estimates(casc.kept)
+    try:
+        fits, problem = fit_table2(sample), ""
+    except DataError as exc:
+        fits, problem = {}, str(exc)
     return SLEAnalysis(
         cascade=casc,
         sample=sample,
         headline=headline(sample),
         rounding=rounding_table(sample),
         ssp_by_age=mean_ssp_by_age(sample),
-        fits=fit_table2(sample),
+        fits=fits,
+        model_problem=problem,
     )
