@@ -177,3 +177,26 @@ def test_yaml_tags_are_not_executed():
     evil = "!!python/object/apply:os.system ['echo hi']\n"
     with pytest.raises(DataError, match="malformed YAML"):
         parse_study(evil, "evil.yaml")
+
+
+def test_study_data_agrees_with_published_figures(study):
+    """The two transcriptions of the paper (study YAML, data/published CSV) agree."""
+    from foresight.data import published
+
+    pub = published("ranieri2018careers")["value"]
+    t = study.typologies
+    p = study.participants.set_index("category")["count"]
+    assert pub["careers_participants"] == study.total
+    assert (pub["careers_men"], pub["careers_women"]) == (p["men"], p["women"])
+    assert (pub["careers_current"], pub["careers_submitted"]) == (
+        p["current_student"], p["submitted_thesis"])
+    for k, tid in enumerate(t.index, 1):
+        assert pub[f"careers_t{k}_size"] == t.loc[tid, "size"]
+    assert pub["careers_t1_stay"] == t.loc["T1", "stay_low"] == t.loc["T1", "stay_high"]
+    assert pub["careers_t2_stay"] == t.loc["T2", "stay_low"] == t.loc["T2", "stay_high"]
+    assert pub["careers_t4_stay"] == t.loc["T4", "stay_low"] == t.loc["T4", "stay_high"]
+    # "most" (at least 6) and "3 wanted to discontinue" (at least 3 leave) bound the interval
+    assert t.loc["T3", "stay_low"] >= pub["careers_t3_stay_most"]
+    assert t.loc["T3", "size"] - t.loc["T3", "stay_high"] >= pub["careers_t3_leave"]
+    assert pub["careers_reasons"] == len(t)
+    assert pub["careers_survey_half"] / 100 == study.comparison("survey_half")["proportion"]
