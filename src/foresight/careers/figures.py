@@ -128,7 +128,7 @@ def matrix_heatmap(study: Study):
     counts = mat.map(len).to_numpy(dtype=float)
     fig, ax = plotting.figure(height=6.4)
     im = ax.imshow(counts, cmap=plotting.SEQUENTIAL_CMAP, aspect="auto", vmin=0,
-                   vmax=max(counts.max(), 1), alpha=0.55)
+                   vmax=max(counts.max(), 1), alpha=0.42)
     ax.grid(False)
     for i in range(counts.shape[0]):
         for j in range(counts.shape[1]):
