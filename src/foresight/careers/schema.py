@@ -109,7 +109,7 @@ def _check(doc: YamlDoc, value: Any, typ: str, path: tuple, records: dict, root:
     if typ in records:
         spec = records[typ]
         if not isinstance(value, dict):
-            raise fail(f"not a mapping", f"a {typ} with keys " + ", ".join(k.rstrip("?") for k in spec))
+            raise fail("not a mapping", f"a {typ} with keys " + ", ".join(k.rstrip("?") for k in spec))
         allowed = {k.rstrip("?"): k for k in spec}
         for key in value:
             if key not in allowed:
