@@ -16,7 +16,6 @@ JB_FLAGS     := -W -n --keep-going
 
 # Deterministic, offline execution; src/ of *this* checkout first on the path.
 export PYTHONHASHSEED   := 0
-export MPLBACKEND       := Agg
 export TZ               := UTC
 export SOURCE_DATE_EPOCH := 1700000000
 export PYTHONPATH       := $(CURDIR)/src

@@ -85,3 +85,19 @@ def test_environment_table_reports_pinned_versions():
     assert versions["surely-not-installed-pkg"] == "not installed"
     lock = (ROOT / ".ci" / "requirements.lock").read_text()
     assert f"numpy=={numpy.__version__}" in lock
+
+
+def test_committed_chapters_are_executed():
+    """Strict nbval compares against stored outputs; a chapter committed without
+    executing would give it nothing to compare, so every code cell must carry an
+    execution count."""
+    import nbformat
+
+    for path in chapter_paths(ROOT):
+        nb = nbformat.read(path, as_version=4)
+        for i, cell in enumerate(nb.cells):
+            if cell.cell_type == "code" and cell.source.strip():
+                assert cell.get("execution_count") is not None, (
+                    f"{path.relative_to(ROOT)}: code cell {i} was never executed "
+                    "(run `make execute` and commit)"
+                )

@@ -124,7 +124,6 @@ def execution_env(root: Path) -> dict[str, str]:
     env.update(
         {
             "PYTHONHASHSEED": "0",
-            "MPLBACKEND": "Agg",
             "TZ": "UTC",
             "SOURCE_DATE_EPOCH": "1700000000",
             "PYTHONPATH": os.pathsep.join(
@@ -267,9 +266,28 @@ def _drop_thebe(app, pagename, templatename, context, doctree) -> None:
         context["script_files"] = [s for s in scripts if not _is_thebe_script(s)]
 
 
+EXEC_TABLE_HEADER = ("Document", "Modified", "Method", "Run Time (s)", "Status")
+
+
+def _caption_exec_table(app, doctree, docname) -> None:
+    """Give myst-nb's execution-statistics table a caption (it has none)."""
+    from docutils import nodes
+
+    for table in doctree.findall(nodes.table):
+        if any(isinstance(c, nodes.title) for c in table.children):
+            continue
+        head = [e.astext().strip() for e in table.findall(nodes.entry)][: len(EXEC_TABLE_HEADER)]
+        if tuple(head) == EXEC_TABLE_HEADER:
+            table.insert(0, nodes.title("", "How and when each notebook was executed in this build"))
+            if not table["ids"]:
+                table["ids"].append("execution-statistics")
+
+
 def setup(app):
-    """Sphinx entry point: local MathJax, local favicon, no Thebe scripts."""
+    """Sphinx entry point: local MathJax, local favicon, no Thebe scripts,
+    a caption for the execution table."""
     app.connect("config-inited", _config_inited)
+    app.connect("doctree-resolved", _caption_exec_table)
     app.connect("html-page-context", _drop_thebe, priority=900)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
 

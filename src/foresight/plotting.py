@@ -16,10 +16,12 @@ import contextlib
 from typing import Iterator, Sequence
 
 import matplotlib as mpl
+import matplotlib.pyplot as plt
+from cycler import cycler
 
-mpl.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from cycler import cycler  # noqa: E402
+# No backend is forced here: in a notebook the inline backend must stay active
+# so that glued figures are stored as images; headless runs (tests, CI) fall
+# back to Agg by themselves.
 
 #: Okabe-Ito palette, in the order used for series.
 PALETTE: tuple[str, ...] = (
