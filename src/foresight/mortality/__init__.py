@@ -77,3 +77,32 @@ __all__ = [
 ]
 
 # Helper B (issue 4) appends its exports below this line.
+from foresight.mortality.pspline import (  # noqa: E402
+    PSplineFit,
+    fit_pspline_1d,
+    fit_pspline_2d,
+    fit_pspline_2d_gaussian,
+)
+
+__all__ += ["PSplineFit", "fit_pspline_1d", "fit_pspline_2d", "fit_pspline_2d_gaussian"]
+from foresight.mortality.projection import (  # noqa: E402
+    ONS_2014_COHORT_TARGETS,
+    Projection,
+    ProjectionAssumptions,
+    cohort_target_rates,
+    convergence_weight,
+    improvement_surface,
+    project_mortality,
+    smooth_elt_surfaces,
+)
+
+__all__ += [
+    "ONS_2014_COHORT_TARGETS",
+    "Projection",
+    "ProjectionAssumptions",
+    "cohort_target_rates",
+    "convergence_weight",
+    "improvement_surface",
+    "project_mortality",
+    "smooth_elt_surfaces",
+]
