@@ -1,0 +1,180 @@
+"""Results drawn from every chapter, side by side: judgement set against a reference.
+
+Each source document is a case of human judgement meeting a formula or a
+benchmark. :func:`judgement_table` collects, for each case, the judgement, the
+reference it is set against, and their ratio, by calling the same package
+functions the chapters call (nothing is copied from a chapter or typed in).
+Published figures come from ``data/published/``; computed ones from the domain
+packages; the ``data`` column says which, and whether data are synthetic.
+
+Ratios are judgement / reference, so 1 means agreement; where the judgement is
+known only as an interval (the career study's "most stay"), or carries a
+confidence interval, ``ratio_low`` and ``ratio_high`` bound it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from foresight.data import published_value
+
+COLUMNS = [
+    "chapter",
+    "case",
+    "judgement",
+    "judgement_value",
+    "reference",
+    "reference_value",
+    "unit",
+    "ratio",
+    "ratio_low",
+    "ratio_high",
+    "data",
+]
+
+
+def _mortality_rows() -> list[dict]:
+    from foresight.mortality import history
+
+    target = published_value("ons_target_improvement_2039")
+    past = history.elt_improvement()  # age-standardised, ELT 8 (1910-12) to ELT 16 (2000-02)
+    rows = []
+    for sex in ("female", "male"):
+        observed = float(past.loc[sex, "improvement"])
+        rows.append(
+            dict(
+                chapter="mortality",
+                case=f"improvement target, {sex}s",
+                judgement="ONS expert-informed target for 2039",
+                judgement_value=target,
+                reference=f"observed improvement, English Life Tables 8 to 16 ({sex}s)",
+                reference_value=observed,
+                unit="% a year",
+                data="published target; real life tables",
+            )
+        )
+    return rows
+
+
+def _sle_rows() -> list[dict]:
+    sle = published_value("sle_mean_sle")
+    ssp = published_value("sle_mean_ssp_pe")
+    return [
+        dict(
+            chapter="sle",
+            case="two formats of one belief",
+            judgement="direct point estimate (mean SLE)",
+            judgement_value=sle,
+            reference="age where stated survival chances cross 50% (mean)",
+            reference_value=ssp,
+            unit="years",
+            data="published (Rappange et al.)",
+        )
+    ]
+
+
+def _careers_rows() -> list[dict]:
+    import foresight.careers as careers
+
+    study = careers.load_study()
+    overall = careers.overall_stay(study)
+    survey = published_value("careers_survey_half") / 100.0
+    low, high = overall["share_low"], overall["share_high"]
+    return [
+        dict(
+            chapter="careers",
+            case="intending to stay in clinical academia",
+            judgement="interviewees' stated post-PhD intention (share)",
+            judgement_value=(low + high) / 2,
+            reference="companion survey of PhD students (about half)",
+            reference_value=survey,
+            unit="share",
+            ratio_low=overall["ci_low"] / survey,
+            ratio_high=overall["ci_high"] / survey,
+            data="structured from the published paper",
+        )
+    ]
+
+
+def _selection_rows() -> list[dict]:
+    from foresight.selection import evidence
+
+    table = evidence.kuncel2013()
+    rows = []
+    for _, r in table.iterrows():
+        rows.append(
+            dict(
+                chapter="selection",
+                case=f"validity, {r['criterion']}",
+                judgement="holistic (clinical) combination",
+                judgement_value=float(r["holistic"]),
+                reference="mechanical combination of the same data",
+                reference_value=float(r["mechanical"]),
+                unit="validity (r)",
+                data="published meta-analysis (secondary transcription)",
+            )
+        )
+    return rows
+
+
+def judgement_table() -> pd.DataFrame:
+    """One row per case: judgement, reference, ratio and bounds, data provenance.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`COLUMNS`, ordered by chapter as in the book.
+    """
+    rows = [*_mortality_rows(), *_sle_rows(), *_careers_rows(), *_selection_rows()]
+    frame = pd.DataFrame(rows).reindex(columns=COLUMNS)
+    frame["ratio"] = frame["judgement_value"] / frame["reference_value"]
+    frame["ratio_low"] = frame["ratio_low"].fillna(frame["ratio"])
+    frame["ratio_high"] = frame["ratio_high"].fillna(frame["ratio"])
+    return frame.reset_index(drop=True)
+
+
+def chapter_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Per chapter: number of cases, smallest and largest ratio, and how far from 1.
+
+    ``max_departure`` is the largest ``|log(ratio)|`` expressed as a percentage
+    difference (``exp(|log r|) - 1``), so a ratio of 0.8 and one of 1.25 count
+    the same.
+    """
+    t = table.assign(logdev=np.abs(np.log(table["ratio"])))
+    out = t.groupby("chapter", sort=False).agg(
+        cases=("case", "size"),
+        ratio_min=("ratio", "min"),
+        ratio_max=("ratio", "max"),
+        logdev=("logdev", "max"),
+    )
+    out["max_departure_pct"] = (np.exp(out.pop("logdev")) - 1) * 100
+    return out
+
+
+def plot_ratios(table: pd.DataFrame):
+    """Dot plot of judgement / reference for every case, log scale, 1 = agreement.
+
+    Cases with an interval (bounds differing from the point) get a bar.
+    """
+    from foresight import plotting
+
+    fig, ax = plotting.figure(height=0.42 * len(table) + 1.2)
+    chapters = list(dict.fromkeys(table["chapter"]))
+    colours = dict(zip(chapters, plotting.colours(len(chapters))))
+    y = np.arange(len(table))[::-1]
+    for yi, (_, r) in zip(y, table.iterrows()):
+        c = colours[r["chapter"]]
+        if r["ratio_high"] > r["ratio_low"]:
+            ax.plot([r["ratio_low"], r["ratio_high"]], [yi, yi], color=c, lw=2.5, alpha=0.45)
+        ax.plot(r["ratio"], yi, "o", color=c, ms=7)
+    ax.axvline(1.0, color="#444444", lw=1, ls="--")
+    ax.set_xscale("log")
+    ticks = [0.5, 0.75, 1.0, 1.5, 2.0]
+    ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+    ax.minorticks_off()
+    ax.set_yticks(y, [f"{r['chapter']}: {r['case']}" for _, r in table.iterrows()])
+    ax.set_xlabel("judgement ÷ reference (log scale; 1 = agreement)")
+    ax.set_title("Where judgement sits relative to its reference, in four documents")
+    ax.grid(axis="y", visible=False)
+    return fig

@@ -1,0 +1,61 @@
+"""The synthesis table draws its numbers from the domain packages and published data."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from foresight import synthesis
+from foresight.data import published
+
+
+@pytest.fixture(scope="module")
+def table():
+    return synthesis.judgement_table()
+
+
+def test_covers_every_chapter(table):
+    assert set(table["chapter"]) == {"mortality", "sle", "careers", "selection"}
+    assert list(table.columns) == synthesis.COLUMNS
+
+
+def test_ratio_is_judgement_over_reference(table):
+    np.testing.assert_allclose(table["ratio"], table["judgement_value"] / table["reference_value"])
+    assert (table["ratio_low"] <= table["ratio"] + 1e-12).all()
+    assert (table["ratio_high"] >= table["ratio"] - 1e-12).all()
+
+
+def test_published_values_enter_unchanged(table):
+    pub = published()["value"]
+    sle = table[table.chapter == "sle"].iloc[0]
+    assert sle["judgement_value"] == pub["sle_mean_sle"] == 80.2  # Rappange et al., Results
+    assert sle["reference_value"] == pub["sle_mean_ssp_pe"] == 83.6
+    mort = table[table.chapter == "mortality"]
+    assert (mort["judgement_value"] == pub["ons_target_improvement_2039"]).all()
+
+
+def test_careers_interval_is_the_exact_ci_over_the_survey_share(table):
+    import foresight.careers as careers
+
+    row = table[table.chapter == "careers"].iloc[0]
+    overall = careers.overall_stay(careers.load_study())
+    assert row["ratio_low"] == pytest.approx(overall["ci_low"] / 0.5)
+    assert row["ratio_high"] == pytest.approx(overall["ci_high"] / 0.5)
+    # 20 to 22 of 35 intend to stay (ranges from the paper's wording)
+    assert row["judgement_value"] == pytest.approx((20 / 35 + 22 / 35) / 2)
+
+
+def test_chapter_summary_departure_is_symmetric_in_log():
+    t = pd.DataFrame({"chapter": ["a", "b"], "case": ["x", "y"], "ratio": [0.8, 1.25]})
+    s = synthesis.chapter_summary(t)
+    assert s.loc["a", "max_departure_pct"] == pytest.approx(25.0)
+    assert s.loc["b", "max_departure_pct"] == pytest.approx(25.0)
+
+
+def test_plot_has_one_marker_per_case(table):
+    fig = synthesis.plot_ratios(table)
+    ax = fig.axes[0]
+    markers = [l for l in ax.lines if l.get_marker() == "o"]
+    assert len(markers) == len(table)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
