@@ -117,3 +117,15 @@ def test_catalogue_validation(text, fragment):
         load_catalogue_text(text, "cat.yaml")
     assert str(info.value).startswith("cat.yaml")
     assert fragment in str(info.value)
+
+
+def test_sources_name_each_documents_licence():
+    from foresight.data import DOCUMENT_LICENCES, sources
+
+    table = sources()
+    assert list(table["document"]) == list(DOCUMENTS)
+    assert set(DOCUMENT_LICENCES) == set(DOCUMENTS)
+    # the two journal articles state CC BY 4.0 in their text
+    lic = dict(zip(table["document"], table["licence"]))
+    assert "CC BY 4.0" in lic["rappange2017sle"] and "CC BY 4.0" in lic["ranieri2018careers"]
+    assert (table["published_figures"] >= 1).all()

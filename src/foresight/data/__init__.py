@@ -35,6 +35,8 @@ __all__ = [
     "published_value",
     "read_table",
     "DOCUMENTS",
+    "DOCUMENT_LICENCES",
+    "sources",
 ]
 
 #: The four source documents, by their key in ``references.bib``.
@@ -44,6 +46,33 @@ DOCUMENTS: dict[str, str] = {
     "ranieri2018careers": "Ranieri, Barratt, Rees & Fulop (2018), clinical academic careers",
     "psykologtidningen2014debate": "Psykologtidningen debate 2013-2014, clinical vs mechanical selection",
 }
+
+
+#: Each source document's own licence, as stated in (or known for) the document.
+DOCUMENT_LICENCES: dict[str, str] = {
+    "ons2015mortality": (
+        "Crown copyright; ONS publications are released under the Open Government Licence v3.0"
+    ),
+    "rappange2017sle": "CC BY 4.0 (stated in the article)",
+    "ranieri2018careers": "CC BY 4.0 (stated in the article)",
+    "psykologtidningen2014debate": (
+        "Copyright the authors and Psykologtidningen; no open licence stated. The compendium "
+        "summarises in its own English words and quotes at most a sentence"
+    ),
+}
+
+
+def sources() -> pd.DataFrame:
+    """The four source documents: key, description, licence, number of figures on file."""
+    counts = published()["document"].astype(str).value_counts()
+    return pd.DataFrame(
+        {
+            "document": list(DOCUMENTS),
+            "description": list(DOCUMENTS.values()),
+            "licence": [DOCUMENT_LICENCES[k] for k in DOCUMENTS],
+            "published_figures": [int(counts.get(k, 0)) for k in DOCUMENTS],
+        }
+    )
 
 
 def data_dir() -> Path:
