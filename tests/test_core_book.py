@@ -101,3 +101,9 @@ def test_committed_chapters_are_executed():
                     f"{path.relative_to(ROOT)}: code cell {i} was never executed "
                     "(run `make execute` and commit)"
                 )
+
+
+def test_toc_documents_root_first_in_order(mini):
+    from foresight.book import toc_documents
+
+    assert toc_documents(mini) == ["intro", "chapters/a", "chapters/b"]

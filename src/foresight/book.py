@@ -167,12 +167,12 @@ def execute_notebook(path: Path, *, timeout: int = 600, root: Path | None = None
     nbformat.write(nb, path)
 
 
-def chapter_paths(root: Path) -> list[Path]:
-    """Every notebook listed in ``_toc.yml``, in toc order."""
+def toc_documents(root: Path) -> list[str]:
+    """Every document named in ``_toc.yml``, root first, in toc order (no suffix)."""
     import yaml
 
     toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    files: list[str] = []
+    files: list[str] = [toc["root"]] if "root" in toc else []
 
     def walk(node: object) -> None:
         if isinstance(node, dict):
@@ -184,11 +184,14 @@ def chapter_paths(root: Path) -> list[Path]:
             for v in node:
                 walk(v)
 
-    walk(toc)
-    if "root" in toc:
-        files.insert(0, toc["root"])
+    walk({k: v for k, v in toc.items() if k != "root"})
+    return files
+
+
+def chapter_paths(root: Path) -> list[Path]:
+    """Every notebook listed in ``_toc.yml``, in toc order."""
     out = []
-    for f in files:
+    for f in toc_documents(root):
         p = root / f
         if p.suffix == "":
             p = p.with_suffix(".ipynb") if p.with_suffix(".ipynb").exists() else p.with_suffix(".md")

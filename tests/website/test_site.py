@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from foresight.book import chapter_paths
+from foresight.book import chapter_paths, toc_documents
 
 from .conftest import ROOT, SITE
 
@@ -24,23 +24,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 def toc_pages() -> list[str]:
     """HTML paths of every document in _toc.yml (root first)."""
-    import yaml
-
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                files.append(node["file"])
-            for v in node.values():
-                walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-
-    walk(toc)
-    return [f + ".html" for f in files]
+    return [f + ".html" for f in toc_documents(ROOT)]
 
 
 PAGES = toc_pages()
