@@ -180,3 +180,57 @@ def test_elt_smoothing_keeps_the_tables_life_expectancy():
         err = np.abs(e0 - obs[sex].to_numpy())
         assert np.max(err) < 0.6 and np.mean(err) < 0.3
         assert fits[sex].n_obs == 101 * 5
+
+
+def test_kannisto_extension_is_exact_on_a_logistic_surface():
+    from foresight.mortality.projection import kannisto_extend
+
+    ages = np.arange(60, 101)
+    years = [2000, 2001]
+    a, b = np.exp(-10.5), 0.11
+    logistic = lambda x, shift: a * np.exp(b * x) * shift / (1 + a * np.exp(b * x) * shift)  # noqa: E731
+    m = pd.DataFrame({y: logistic(ages, 1 - 0.01 * i) for i, y in enumerate(years)}, index=pd.Index(ages, name="age"))
+    ext = kannisto_extend(m, to_age=115, fit_ages=(80, 100))
+    assert list(ext.index) == list(range(60, 116))
+    for i, y in enumerate(years):
+        assert np.allclose(ext[y].to_numpy(), logistic(np.arange(60, 116), 1 - 0.01 * i), rtol=1e-9)
+    assert ext.to_numpy().max() < 1
+    with pytest.raises(DataError, match="fit ages"):
+        kannisto_extend(m, fit_ages=(50, 100))
+
+
+def test_ons_comparison_sensitivity_uncertainty_and_backtest_on_the_elts():
+    from foresight.data import published
+    from foresight.mortality.projection import (
+        elt_backtest,
+        improvement_uncertainty,
+        ons_comparison,
+        smooth_elt_surfaces,
+        target_sensitivity,
+    )
+
+    surfaces, fits = smooth_elt_surfaces()
+    p = project_mortality(surfaces)
+    table = ons_comparison(p)
+    pub = published("ons2015mortality")
+    assert np.allclose(table["published"], pub.loc[table["id"], "value"].to_numpy())
+    assert np.allclose(table["difference"], table["reproduced"] - table["published"])
+    assert set(table["verdict"]) <= {"agrees", "differs"}
+    assert table["section"].str.len().min() > 0 and len(table) == 13
+    # cohort beats period for a boy born in 2014 and for a man aged 65 in 2014
+    r = table.set_index("id")["reproduced"]
+    assert r["ons_proj_cohort_e0_male_2014"] > r["ons_proj_e0_male_2014"] + 5
+    assert r["ons_proj_cohort_e65_male_2014"] > r["ons_proj_e65_male_2014"]
+    sens = target_sensitivity(surfaces, targets=(0.0, 0.012, 0.025))
+    assert np.all(np.diff(sens["e0_male"]) > 0) and np.all(np.diff(sens["cohort_e0_female"]) > 0)
+    central = sens.set_index("target").loc[0.012]
+    assert central["e0_male"] == pytest.approx(p.period_expectancy(0, [2039]).loc[2039, "male"])
+    unc = improvement_uncertainty(surfaces, fits).set_index(["sex", "scenario"])
+    for sex in ("male", "female"):
+        e = unc.loc[sex, "e0_2039"]
+        assert e["low"] < e["central"] < e["high"]
+        assert e["central"] == pytest.approx(p.period_expectancy(0, [2039]).loc[2039, sex])
+    bt = elt_backtest()
+    assert set(bt["method"]) == {"ONS-style", "Lee-Carter", "P-spline forecast"}
+    assert set(bt["year"]) == {1991, 2001} and len(bt) == 3 * 2 * 2 * 2
+    assert np.allclose(bt["error"], bt["projected"] - bt["actual"])

@@ -106,3 +106,23 @@ __all__ += [
     "project_mortality",
     "smooth_elt_surfaces",
 ]
+from foresight.mortality.leecarter import LeeCarterFit, fit_lee_carter  # noqa: E402
+from foresight.mortality.projection import (  # noqa: E402
+    annualised_improvement,
+    elt_backtest,
+    improvement_uncertainty,
+    kannisto_extend,
+    ons_comparison,
+    target_sensitivity,
+)
+
+__all__ += [
+    "LeeCarterFit",
+    "annualised_improvement",
+    "elt_backtest",
+    "fit_lee_carter",
+    "improvement_uncertainty",
+    "kannisto_extend",
+    "ons_comparison",
+    "target_sensitivity",
+]

@@ -63,6 +63,7 @@ __all__ = [
     "cohort_target_rates",
     "convergence_weight",
     "improvement_surface",
+    "kannisto_extend",
     "project_mortality",
 ]
 
@@ -113,7 +114,7 @@ class ProjectionAssumptions:
         Raise projected male rates to the female rate where they fall below.
     end_year
         Last projected year (at least 2114; the default lets the cohort born
-        in 2031 reach age 105).
+        in 2031 reach the top age, 110 in the book's run, for Figure 4.11).
     """
 
     base_year: int = 2014
@@ -126,7 +127,7 @@ class ProjectionAssumptions:
     )
     convergence_power_below: Mapping[str, float] | None = None
     male_not_below_female: bool = True
-    end_year: int = 2140
+    end_year: int = 2150
 
     @property
     def target_year(self) -> int:
@@ -188,14 +189,15 @@ def improvement_surface(mx: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(imp, index=mx.index, columns=mx.columns[1:])
 
 
-def _check_surface(surface: pd.DataFrame, name: str) -> None:
+def _check_surface(surface: pd.DataFrame, name: str, *, annual: bool = True) -> None:
     if not isinstance(surface, pd.DataFrame):
         raise DataError(f"{name} must be a DataFrame (ages x years)", column=name)
     ages = np.asarray(surface.index, dtype=float)
     years = np.asarray(surface.columns, dtype=float)
     if ages.size < 2 or years.size < 2:
         raise DataError(f"{name} needs at least two ages and two years", column=name)
-    if np.any(np.diff(ages) != 1) or np.any(np.diff(years) != 1) or np.any(ages % 1) or np.any(years % 1):
+    gaps = np.any(np.diff(years) != 1) if annual else np.any(np.diff(years) <= 0)
+    if np.any(np.diff(ages) != 1) or gaps or np.any(ages % 1) or np.any(years % 1):
         raise DataError(
             f"{name}: ages and years must be consecutive whole numbers",
             column=name,
@@ -436,10 +438,43 @@ def project_mortality(
 # ---------------------------------------------------------------------------
 
 
+def kannisto_extend(surface: pd.DataFrame, *, to_age: int = 110, fit_ages: tuple[int, int] = (80, 100)) -> pd.DataFrame:
+    """Extend a rate surface to older ages with the Kannisto logistic model.
+
+    For each year, ``logit m(x) = log(m / (1 - m))`` is fitted by least
+    squares as a straight line in age over ``fit_ages`` (inclusive) and
+    extrapolated to ``to_age`` (Thatcher, Kannisto & Vaupel 1998). Rates at
+    the ages already on the surface are kept. Extrapolated rates stay below 1.
+    """
+    _check_surface(surface, "mx", annual=False)
+    ages = np.asarray(surface.index, dtype=int)
+    lo, hi = fit_ages
+    if lo < ages[0] or hi > ages[-1] or hi - lo < 2:
+        raise DataError(f"fit ages {fit_ages} are not on the surface", column="age",
+                        expected=f"a range of at least 3 ages within {ages[0]}-{ages[-1]}")
+    if to_age <= ages[-1]:
+        return surface.copy()
+    m = surface.loc[lo:hi].to_numpy(dtype=float)
+    if np.any(m >= 1):
+        raise DataError("rates of 1 or more in the Kannisto fitting ages", column="mx",
+                        expected="rates below 1 at the fitting ages")
+    x = np.arange(lo, hi + 1, dtype=float)
+    logit = np.log(m / (1.0 - m))
+    slope, intercept = np.polyfit(x, logit, 1)
+    new_ages = np.arange(ages[-1] + 1, to_age + 1, dtype=float)
+    z = intercept[None, :] + slope[None, :] * new_ages[:, None]
+    extra = pd.DataFrame(1.0 / (1.0 + np.exp(-z)), index=pd.Index(new_ages.astype(int), name="age"),
+                         columns=surface.columns)
+    out = pd.concat([surface, extra])
+    out.index.name = "age"
+    return out
+
+
 def smooth_elt_surfaces(
     elts: Sequence[int] = (12, 13, 14, 15, 16),
     *,
     max_age: int = 100,
+    extend_to: int = 110,
     lambdas: tuple[float, float] | None = None,
     forecast_to: int | None = None,
 ) -> tuple[dict[str, pd.DataFrame], dict[str, object]]:
@@ -451,7 +486,11 @@ def smooth_elt_surfaces(
     placed at the middle year of its period (1961, 1971, ... 2001) on an
     annual grid, the years in between get weight zero, and the weighted
     Gaussian P-spline (:func:`fit_pspline_2d_gaussian`) smooths and
-    interpolates log ``mx`` over ages ``0 .. max_age``.
+    interpolates log ``mx`` over ages ``0 .. max_age``. The surface is then
+    extended to ``extend_to`` with :func:`kannisto_extend` (fitted on ages
+    80 to ``max_age``), so that life tables close at an age few reach rather
+    than at 100, where the open interval would otherwise absorb a century of
+    assumed improvement in a cohort table.
 
     Returns
     -------
@@ -485,9 +524,10 @@ def smooth_elt_surfaces(
         z = np.full((ages.size, years.size), np.nan)
         z[:, mid - years[0]] = np.log(mx)
         fit = fit_pspline_2d_gaussian(z, ages=ages, years=years, lambdas=lambdas, forecast_to=forecast_to)
-        surfaces[sex] = pd.DataFrame(
+        smooth = pd.DataFrame(
             fit.rates, index=pd.Index(ages, name="age"), columns=pd.Index(fit.years.astype(int), name="year")
         )
+        surfaces[sex] = kannisto_extend(smooth, to_age=extend_to, fit_ages=(80, max_age))
         fits[sex] = fit
     return surfaces, fits
 
@@ -506,3 +546,209 @@ def elt_observed_expectancy(elts: Sequence[int], age: int = 0) -> pd.DataFrame:
         for sex in SEXES
     }
     return pd.DataFrame(out, index=pd.Index(cat.loc[list(elts), "mid_year"].astype(int).to_numpy(), name="year"))
+
+
+# ---------------------------------------------------------------------------
+# Checks against ONS, sensitivity, uncertainty and a back-test
+# ---------------------------------------------------------------------------
+
+
+def annualised_improvement(projection: Projection, start: int, end: int, *, max_age: int = 99) -> pd.Series:
+    """Average annual improvement (%) in age-standardised death rates, ``start`` to ``end``.
+
+    Rates are standardised directly (ages 0 to ``max_age``) with the European
+    Standard Population 2013 (:func:`age_standardised_rate`); ONS Table 4.3
+    uses the 2011 UK population as the standard, which the compendium does
+    not ship. Returns a Series by sex (per cent a year).
+    """
+    from foresight.mortality.standard import age_standardised_rate, annual_improvement
+
+    out = {}
+    for sex in SEXES:
+        lt = projection.period_life_tables(sex, [start, end])
+        asr = np.asarray(age_standardised_rate(lt, max_age=max_age), dtype=float)
+        out[sex] = float(annual_improvement(asr[0], asr[1], end - start))
+    return pd.Series(out, name="annualised improvement (%)")
+
+
+def ons_comparison(projection: Projection) -> pd.DataFrame:
+    """Side-by-side table of the ONS 2014-based figures and the reproduction.
+
+    Columns ``quantity, section, published, reproduced, difference,
+    tolerance, verdict``; the published values (with their sections) come
+    from ``data/published/ons2015mortality.csv``; the tolerance is the
+    rounding of the printed figure (:func:`tolerance_for`), so a verdict of
+    "differs" means the difference is larger than the published precision.
+    """
+    from foresight.data import published
+    from foresight.mortality.history import compare_published, tolerance_for
+
+    pub = published("ons2015mortality")
+    e0 = projection.period_expectancy(0, [2014, 2039])
+    e65 = projection.period_expectancy(65, [2014, 2039])
+    coh0 = projection.cohort_expectancy(0, [2014])
+    coh65 = projection.cohort_expectancy(65, [2014])
+    imp = annualised_improvement(projection, 2014, 2094)
+    reproduced = {
+        "ons_proj_e0_male_2014": e0.loc[2014, "male"],
+        "ons_proj_e0_female_2014": e0.loc[2014, "female"],
+        "ons_proj_cohort_e0_male_2014": coh0.loc[2014, "male"],
+        "ons_proj_e65_male_2014": e65.loc[2014, "male"],
+        "ons_proj_cohort_e65_male_2014": coh65.loc[2014, "male"],
+        "ons_sex_gap_e0_2014": e0.loc[2014, "female"] - e0.loc[2014, "male"],
+        "ons_proj_sex_gap_e0_2039": e0.loc[2039, "female"] - e0.loc[2039, "male"],
+        "ons_proj_sex_gap_e65_2014": e65.loc[2014, "female"] - e65.loc[2014, "male"],
+        "ons_proj_sex_gap_e65_2039": e65.loc[2039, "female"] - e65.loc[2039, "male"],
+        "ons_proj_median_period_2031": projection.median_age_at_death("period", 2031),
+        "ons_proj_median_cohort_2031": projection.median_age_at_death("cohort", 2031),
+        "ons_proj_annualised_male_80y": imp["male"],
+        "ons_proj_annualised_female_80y": imp["female"],
+    }
+    rows = []
+    for fid, value in reproduced.items():
+        row = pub.loc[fid]
+        tol = tolerance_for(int(row["decimals"]), str(row["qualifier"]))
+        rows.append(
+            {
+                "id": fid,
+                "quantity": row["quantity"],
+                "section": row["section"],
+                "published": float(row["value"]),
+                "reproduced": float(value),
+                "difference": float(value) - float(row["value"]),
+                "tolerance": tol,
+                "verdict": compare_published(float(row["value"]), float(value), tolerance=tol,
+                                             qualifier=str(row["qualifier"])),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def target_sensitivity(
+    surfaces: Mapping[str, pd.DataFrame],
+    targets: Sequence[float] = (0.0, 0.005, 0.01, 0.012, 0.015, 0.02, 0.025),
+    *,
+    assumptions: ProjectionAssumptions | None = None,
+    year: int = 2039,
+) -> pd.DataFrame:
+    """Period e0 in ``year`` and cohort e0 at birth in the base year for each long-term target.
+
+    Every target is applied with :meth:`ProjectionAssumptions.with_target`
+    (cohort differentials kept). Columns ``target, e0_male, e0_female,
+    cohort_e0_male, cohort_e0_female``.
+    """
+    base = ProjectionAssumptions() if assumptions is None else assumptions
+    rows = []
+    for t in targets:
+        p = project_mortality(surfaces, base.with_target(float(t)))
+        e0 = p.period_expectancy(0, [year])
+        coh = p.cohort_expectancy(0, [base.base_year])
+        rows.append(
+            {
+                "target": float(t),
+                "e0_male": e0.loc[year, "male"],
+                "e0_female": e0.loc[year, "female"],
+                "cohort_e0_male": coh.loc[base.base_year, "male"],
+                "cohort_e0_female": coh.loc[base.base_year, "female"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def improvement_uncertainty(
+    surfaces: Mapping[str, pd.DataFrame],
+    fits: Mapping[str, object],
+    *,
+    z: float = 2.0,
+    assumptions: ProjectionAssumptions | None = None,
+    year: int = 2039,
+) -> pd.DataFrame:
+    """How the P-spline's standard errors of the initial improvement rates carry into e0.
+
+    The last-year improvement rates of the smoothed surface are moved by
+    ``-z`` and ``+z`` standard errors (all ages together, a deliberately
+    wide band since the errors of neighbouring ages are positively
+    correlated) and the projection is rerun. Returns, by sex and scenario
+    (``low``, ``central``, ``high`` initial improvement), period e0 in
+    ``year`` and the mean initial improvement rate over ages 0-100.
+    """
+    rows = []
+    for label, sign in (("low", -1.0), ("central", 0.0), ("high", 1.0)):
+        moved = {}
+        for sex in SEXES:
+            s = surfaces[sex]
+            t0 = int(s.columns[-1])
+            imp = fits[sex].improvement_rates(t0)
+            n = len(imp)  # ages of the fit; ages above (Kannisto) move with the top age
+            se = np.concatenate([imp["se"].to_numpy(), np.full(len(s) - n, imp["se"].to_numpy()[-1])])
+            r = 1.0 - s[t0].to_numpy() / s[t0 - 1].to_numpy() + sign * z * se
+            new = s.copy()
+            new[t0] = s[t0 - 1].to_numpy() * (1.0 - r)
+            moved[sex] = new
+        p = project_mortality(moved, assumptions)
+        e0 = p.period_expectancy(0, [year])
+        for sex in SEXES:
+            t0 = int(moved[sex].columns[-1])
+            r = 1 - moved[sex][t0] / moved[sex][t0 - 1]
+            rows.append({"scenario": label, "sex": sex, "mean_initial_improvement": float(r.mean()),
+                         f"e0_{year}": float(e0.loc[year, sex])})
+    return pd.DataFrame(rows)
+
+
+def elt_backtest(
+    fit_elts: Sequence[int] = (12, 13, 14),
+    test_elts: Sequence[int] = (15, 16),
+    *,
+    target_rate: float = 0.012,
+) -> pd.DataFrame:
+    """Back-test on the English Life Tables: fit to 1961-81, project 1991 and 2001.
+
+    Three methods start from the same tables: the ONS-style projection
+    (smoothed surface ending at the last fitted table, base year = that year,
+    uniform target ``target_rate`` - the 2014-based cohort targets use
+    knowledge from after 1981 and are not applied), Lee-Carter on the raw
+    tables (drift per calendar year), and the P-spline's own forecast
+    (zero-weight padding). Returns one row per method, sex, year and measure
+    (``e0``, ``e65``): ``projected``, ``actual`` (the ELT) and ``error``
+    (projected minus actual, years).
+    """
+    from foresight.mortality.history import elt_by_sex
+    from foresight.mortality.leecarter import fit_lee_carter
+    from foresight.mortality.soa import elt_tables
+
+    cat = elt_tables().drop_duplicates("elt").set_index("elt")
+    test_years = cat.loc[list(test_elts), "mid_year"].astype(int).to_numpy()
+    last_fit_year = int(cat.loc[list(fit_elts), "mid_year"].max())
+    surfaces, _ = smooth_elt_surfaces(fit_elts)
+    a = ProjectionAssumptions(base_year=last_fit_year, target_rate=target_rate, cohort_targets=())
+    ons = project_mortality(surfaces, a)
+    padded, _ = smooth_elt_surfaces(fit_elts, forecast_to=int(test_years.max()))
+    tables = elt_by_sex()
+    top = int(surfaces["male"].index[-1])
+    ages = np.arange(0, 101)  # Lee-Carter on the tables' own ages, then Kannisto above 100
+    fit_years = cat.loc[list(fit_elts), "mid_year"].astype(int).to_numpy()
+    rows = []
+    for sex in SEXES:
+        raw = tables[sex].column("mx").loc[ages, list(fit_elts)]
+        raw.columns = pd.Index(fit_years, name="year")
+        lc = kannisto_extend(fit_lee_carter(raw).forecast(test_years), to_age=top)
+        methods = {
+            "ONS-style": ons.mx[sex].loc[:, test_years],
+            "Lee-Carter": lc,
+            "P-spline forecast": padded[sex].loc[:, test_years],
+        }
+        actual = {
+            age: np.asarray(life_expectancy(tables[sex], age), dtype=float)[
+                [list(tables[sex].labels).index(e) for e in test_elts]
+            ]
+            for age in (0, 65)
+        }
+        for method, mx in methods.items():
+            lt = life_tables(mx, sex=sex)
+            for age in (0, 65):
+                proj = np.asarray(life_expectancy(lt, age), dtype=float)
+                for j, year in enumerate(test_years):
+                    rows.append({"method": method, "sex": sex, "year": int(year), "measure": f"e{age}",
+                                 "projected": float(proj[j]), "actual": float(actual[age][j]),
+                                 "error": float(proj[j] - actual[age][j])})
+    return pd.DataFrame(rows).sort_values(["measure", "sex", "year", "method"], ignore_index=True)
