@@ -82,7 +82,7 @@ test: install browser
 	$(MAKE) --no-print-directory site
 
 bench: install
-	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b; done
+	@for b in benchmarks/[!_]*.py; do echo "== $$b"; $(PY) $$b; done
 
 clean:
 	rm -rf _build

@@ -18,14 +18,11 @@ load; the ratios are the point.
 from __future__ import annotations
 
 import io
-import json
 import math
-import platform
-import time
-from pathlib import Path
 
 import pandas as pd
 
+from _timing import best, write_results
 from foresight.careers import (code_guid, fisher_freeman_halton, load_study, project_summary,
                                read_qdpx, write_qdpx)
 from foresight.careers.coding import code_ids, demo_qdpx_path
@@ -102,15 +99,6 @@ def ffh_python(table) -> float:
     return total
 
 
-def best(fn, repeats=REPEATS) -> float:
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
-
-
 def main() -> None:
     study = load_study()
     project = scaled_project(COPIES)
@@ -118,8 +106,8 @@ def main() -> None:
     fast = project_summary(project, study)
     slow = per_case_loop(project, study)
     assert int(slow.loc["T3", "stay"]) == int(fast.typologies.loc["T3", "stay"])
-    t_fast = best(lambda: project_summary(project, study))
-    t_loop = best(lambda: per_case_loop(project, study))
+    t_fast = best(lambda: project_summary(project, study), REPEATS)
+    t_loop = best(lambda: per_case_loop(project, study), REPEATS)
     t_filter = best(lambda: filter_per_case(project, study), 1)
     codes = list(project.codes)
     texts = {g: (n, "synthetic placeholder text") for g, n in project.sources.items()}
@@ -131,8 +119,8 @@ def main() -> None:
     p_np, _ = fisher_freeman_halton(table)
     p_py = ffh_python(table)
     assert abs(p_np - p_py) < 1e-9
-    t_np = best(lambda: fisher_freeman_halton(table))
-    t_py = best(lambda: ffh_python(table))
+    t_np = best(lambda: fisher_freeman_halton(table), REPEATS)
+    t_py = best(lambda: ffh_python(table), REPEATS)
 
     rows = [
         ("project_summary (pandas, validated)", n_cases, t_fast, t_filter / t_fast),
@@ -147,14 +135,11 @@ def main() -> None:
     for name, size, t, r in rows:
         print(f"{name:36s} {size:7d} {t:9.4f} {r:9.1f}")
     out = {
-        "python": platform.python_version(), "cases": n_cases, "qdpx_bytes": len(blob),
+        "cases": n_cases, "qdpx_bytes": len(blob),
         "results": [{"task": n, "size": s, "seconds": t,
                      "speedup_vs_baseline": None if r != r else r} for n, s, t, r in rows],
     }
-    path = Path(__file__).parent / "results" / "careers.json"
-    path.parent.mkdir(exist_ok=True)
-    path.write_text(json.dumps(out, indent=2) + "\n")
-    print("wrote", path)
+    write_results("careers", out)
 
 
 if __name__ == "__main__":

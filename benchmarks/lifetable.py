@@ -19,15 +19,12 @@ the ratios are the point.
 
 from __future__ import annotations
 
-import json
 import math
-import platform
-import time
-from pathlib import Path
 
 import numpy as np
 
 import foresight.mortality as fm
+from _timing import best, write_results
 
 N_AGES = 111
 N_TABLES = 200
@@ -66,15 +63,6 @@ def textbook(mx: np.ndarray, sex: str = "female") -> list[float]:
     return out
 
 
-def best(fn, repeats: int = REPEATS) -> float:
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
-
-
 def main() -> None:
     mx = rates()
     ages = np.arange(N_AGES)
@@ -84,7 +72,7 @@ def main() -> None:
     np.testing.assert_allclose(lt.ex[0, :5], loop_e0, rtol=1e-12)
     np.testing.assert_allclose(lt.ex[0, :N_LOOP], textbook(mx[:, :N_LOOP]), rtol=1e-10)
 
-    t_vec = best(lambda: fm.life_tables(mx, sex="female", ages=ages))
+    t_vec = best(lambda: fm.life_tables(mx, sex="female", ages=ages), REPEATS)
 
     def with_summaries():
         t = fm.life_tables(mx, sex="female", ages=ages)
@@ -92,7 +80,7 @@ def main() -> None:
         fm.interquartile_range(t)
         fm.keyfitz_entropy(t)
 
-    t_sum = best(with_summaries)
+    t_sum = best(with_summaries, REPEATS)
     t_loop = best(lambda: [fm.period_life_table(mx[:, j], sex="female")
                            for j in range(N_TABLES)], repeats=3)
     t_text = best(lambda: textbook(mx[:, :N_LOOP]), repeats=3) * N_TABLES / N_LOOP
@@ -117,12 +105,8 @@ def main() -> None:
         "ratio_to_vectorised": {name: t / t_vec for name, t in rows},
         "target_seconds": 0.050,
         "meets_target": bool(t_vec < 0.050),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
     }
-    out = Path(__file__).parent / "results" / "lifetable.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
+    write_results("lifetable", result)
 
 
 if __name__ == "__main__":

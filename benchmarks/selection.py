@@ -20,13 +20,10 @@ with machine load; the ratios are the point.
 
 from __future__ import annotations
 
-import json
-import platform
-import time
-from pathlib import Path
 
 import numpy as np
 
+from _timing import timed, write_results
 from foresight.selection import JudgeSpec, default_predictors, run_pipeline
 from foresight.selection.combine import regression_weights
 
@@ -81,19 +78,10 @@ def per_candidate_loop(n: int, seed: int = 0) -> float:
     return float(np.corrcoef(ms, ys)[0, 1])
 
 
-def timed(fn, *args, repeats=REPEATS):
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn(*args)
-        times.append(time.perf_counter() - t0)
-    return min(times), float(np.median(times)), out
-
-
 def main() -> None:
     p = default_predictors()
     run_pipeline(10_000, p, JUDGE)  # warm-up (imports, caches)
-    fast_min, fast_med, res = timed(run_pipeline, N, p, JUDGE)
+    fast_min, fast_med, res = timed(run_pipeline, N, p, JUDGE, repeats=REPEATS)
     tucker_gap = abs(res["r_a"] - (res["G"] * res["Re"] * res["Rs"]
                                    + res["C"] * np.sqrt(1 - res["Re"] ** 2) * np.sqrt(1 - res["Rs"] ** 2)))
     base_min, base_med, _ = timed(straightforward, N, repeats=3)
@@ -121,13 +109,8 @@ def main() -> None:
         "ratio_loop_over_pipeline": round(loop_scaled / fast_min, 1),
         "under_one_second": bool(fast_min < 1.0),
         "tucker_identity_gap": float(tucker_gap),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
     }
-    path = Path(__file__).resolve().parent / "results" / "selection.json"
-    path.parent.mkdir(exist_ok=True)
-    path.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {path}")
+    write_results("selection", out)
 
 
 if __name__ == "__main__":
