@@ -64,7 +64,10 @@ __all__ = [
     "convergence_weight",
     "improvement_surface",
     "kannisto_extend",
+    "long_history_surfaces",
+    "median_ages",
     "project_mortality",
+    "survival_curves",
 ]
 
 SEXES = ("male", "female")
@@ -477,14 +480,15 @@ def smooth_elt_surfaces(
     extend_to: int = 110,
     lambdas: tuple[float, float] | None = None,
     forecast_to: int | None = None,
+    knot_spacing: tuple[float, float] = (5.0, 5.0),
 ) -> tuple[dict[str, pd.DataFrame], dict[str, object]]:
     """Smooth log ``mx`` of English Life Tables over age x calendar year.
 
     The annual UK deaths and exposures ONS smoothed are not shipped with the
     compendium, so the book starts from the decennial English Life Tables
     (England and Wales): each table's ``mx`` (from the life-table engine) is
-    placed at the middle year of its period (1961, 1971, ... 2001) on an
-    annual grid, the years in between get weight zero, and the weighted
+    placed at the middle year of its period (1961, 1971, ... 2001; half
+    years rounded up) on an annual grid, the years in between get weight zero, and the weighted
     Gaussian P-spline (:func:`fit_pspline_2d_gaussian`) smooths and
     interpolates log ``mx`` over ages ``0 .. max_age``. The surface is then
     extended to ``extend_to`` with :func:`kannisto_extend` (fitted on ages
@@ -508,22 +512,27 @@ def smooth_elt_surfaces(
     unknown = [e for e in elts if e not in cat.index]
     if unknown:
         raise DataError(f"no English Life Table number {unknown}", column="elt")
-    mid = cat.loc[elts, "mid_year"].to_numpy(dtype=float)
-    if np.any(mid % 1):
-        raise DataError("ELT periods must have whole mid-years to sit on an annual grid", column="elt")
-    mid = mid.astype(int)
+    # tables whose period has a half-year middle (1871-80: 1875.5) sit at the next year
+    mid = np.ceil(cat.loc[elts, "mid_year"].to_numpy(dtype=float)).astype(int)
     years = np.arange(mid.min(), mid.max() + 1)
     ages = np.arange(0, max_age + 1)
     surfaces, fits = {}, {}
     tables = elt_by_sex()
     for sex in SEXES:
         lt = tables[sex]
-        mx = lt.column("mx").loc[ages, elts].to_numpy(dtype=float)
-        if np.any(~np.isfinite(mx)) or np.any(mx <= 0):
-            raise DataError(f"ELT {sex} tables do not cover ages 0-{max_age}", column="mx")
+        mx = lt.column("mx").reindex(index=ages).loc[:, elts].to_numpy(dtype=float)
+        # a table's open (last) age and the ages beyond it carry no single-age rate
+        open_age = lt.ages[lt.omega[[list(lt.labels).index(e) for e in elts]]]
+        mx = np.where(ages[:, None] < open_age[None, :], mx, np.nan)
+        if np.all(np.isnan(mx[-1])):
+            raise DataError(f"no ELT {sex} table reaches age {max_age}", column="mx",
+                            expected="at least one table covering the top age")
         z = np.full((ages.size, years.size), np.nan)
-        z[:, mid - years[0]] = np.log(mx)
-        fit = fit_pspline_2d_gaussian(z, ages=ages, years=years, lambdas=lambdas, forecast_to=forecast_to)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z[:, mid - years[0]] = np.where(mx > 0, np.log(mx), np.nan)
+        fit = fit_pspline_2d_gaussian(
+            z, ages=ages, years=years, lambdas=lambdas, forecast_to=forecast_to, knot_spacing=knot_spacing
+        )
         smooth = pd.DataFrame(
             fit.rates, index=pd.Index(ages, name="age"), columns=pd.Index(fit.years.astype(int), name="year")
         )
@@ -752,3 +761,196 @@ def elt_backtest(
                                  "projected": float(proj[j]), "actual": float(actual[age][j]),
                                  "error": float(proj[j] - actual[age][j])})
     return pd.DataFrame(rows).sort_values(["measure", "sex", "year", "method"], ignore_index=True)
+
+
+# ---------------------------------------------------------------------------
+# The changing life table, 1851 to 2031 (ONS Figures 4.10 and 4.11)
+# ---------------------------------------------------------------------------
+
+#: English Life Tables used for the long history (ELT 1, 2 overlap ELT 3; ELT 10
+#: lacks ages under 5 and is left out by the life-table reader).
+LONG_HISTORY_ELTS: tuple[int, ...] = (3, 4, 5, 6, 7, 8, 11, 12, 13, 14, 15, 16)
+
+
+def long_history_surfaces(
+    projection: Projection,
+    *,
+    elts: Sequence[int] = LONG_HISTORY_ELTS,
+    knot_spacing_years: float = 10.0,
+) -> dict[str, pd.DataFrame]:
+    """Annual rates from the 1840s to the end of a projection, for cohort tables.
+
+    The English Life Tables from 1841-50 to 2000-02 are smoothed together
+    with the Gaussian P-spline on an annual grid (tables at their mid-years,
+    the decades between them filled by the penalty through zero weights, one
+    knot every ``knot_spacing_years``) and extended to the projection's top
+    age; from the first year of the projection's surface on, the
+    projection's own rates are used.
+    """
+    top = int(projection.ages[-1])
+    long, _ = smooth_elt_surfaces(
+        elts, max_age=100, extend_to=top, knot_spacing=(5.0, knot_spacing_years)
+    )
+    out = {}
+    for sex in SEXES:
+        recent = projection.mx[sex]
+        early = long[sex].loc[:, long[sex].columns < recent.columns[0]]
+        out[sex] = pd.concat([early, recent], axis=1)
+    return out
+
+
+def survival_curves(
+    surfaces: Mapping[str, pd.DataFrame], years: Sequence[int], *, kind: str = "period"
+) -> pd.DataFrame:
+    """Survivors (% of births) by age, both sexes mixed half and half.
+
+    ``kind="period"``: life tables of the rates of each year;
+    ``"cohort"``: of the cohorts born in each year (read along the
+    diagonals). Columns are the years; index the age.
+    """
+    from foresight.mortality.history import mix_life_tables
+
+    tables = {}
+    for sex in SEXES:
+        if kind == "period":
+            frame = surfaces[sex].loc[:, list(years)]
+        elif kind == "cohort":
+            diag = cohort_rates(surfaces[sex])
+            frame = diag.loc[:, list(years)]
+            if frame.isna().any().any():
+                raise ValueError("some cohorts are not covered at every age")
+        else:
+            raise ValueError("kind must be 'period' or 'cohort'")
+        tables[sex] = life_tables(frame, sex=sex)
+    mixed = mix_life_tables(tables["male"], tables["female"], weight_b=0.5)
+    lx = mixed.lx / mixed.radix * 100.0
+    return pd.DataFrame(lx, index=pd.Index(mixed.ages, name="age"), columns=pd.Index(list(years), name=kind))
+
+
+def median_ages(surfaces: Mapping[str, pd.DataFrame], years: Sequence[int]) -> pd.DataFrame:
+    """Median age at death (sexes mixed) on a period and on a cohort basis, by year."""
+    from foresight.mortality.history import mix_life_tables
+
+    out = {}
+    for kind in ("period", "cohort"):
+        tables = {}
+        for sex in SEXES:
+            frame = surfaces[sex].loc[:, list(years)] if kind == "period" else cohort_rates(surfaces[sex]).loc[:, list(years)]
+            tables[sex] = life_tables(frame, sex=sex)
+        mixed = mix_life_tables(tables["male"], tables["female"], weight_b=0.5)
+        out[kind] = np.asarray(median_age_at_death(mixed), dtype=float)
+    return pd.DataFrame(out, index=pd.Index(list(years), name="year"))
+
+
+# ---------------------------------------------------------------------------
+# Figures (through foresight.plotting)
+# ---------------------------------------------------------------------------
+
+
+def improvement_heatmap_figure(projection: Projection, *, first_year: int = 1962, last_year: int = 2060,
+                               max_age: int = 100):
+    """Heat map of annual improvement rates by age and year, one panel per sex.
+
+    Counterpart of ONS Figures 4.5a/b, extended into the projection: the
+    smoothed history, the years carried forward to the base year and the
+    convergence to the targets. Cohort diagonals (1931 and 1960) are marked.
+    """
+    import matplotlib as mpl
+
+    from foresight import plotting
+
+    a = projection.assumptions
+    fig, axes = plotting.figure(2, 1, height=6.6, sharex=True)
+    bounds = np.array([-1.0, 0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0])
+    cmap = mpl.colormaps[plotting.DIVERGING_CMAP].resampled(len(bounds) + 1)
+    norm = mpl.colors.BoundaryNorm(bounds, cmap.N, extend="both")
+    for ax, sex in zip(axes, ("male", "female")):
+        imp = projection.improvement[sex].loc[:max_age, first_year:last_year] * 100
+        mesh = ax.pcolormesh(imp.columns, imp.index, imp.to_numpy(), cmap=cmap, norm=norm, shading="nearest",
+                             rasterized=True)
+        for year, label in ((projection.last_data_year, "last data"), (a.base_year, "base"),
+                            (a.target_year, "target")):
+            ax.axvline(year + 0.5, color="#222222", lw=0.8, ls=":")
+            ax.text(year + 1, max_age - 3, label, fontsize=7, va="top")
+        for cohort, style in ((1931, "--"), (a.cohort_split, "-.")):
+            xs = np.array([max(first_year, cohort), min(last_year, cohort + max_age)])
+            ax.plot(xs, xs - cohort, color="#222222", lw=0.9, ls=style)
+            ax.text(xs[0] + 2, xs[0] - cohort + 4, f"born {cohort}", fontsize=7, rotation=35)
+        ax.set_ylabel("age")
+        ax.set_title(f"{sex.capitalize()}s: annual improvement in mortality")
+        ax.set_ylim(0, max_age)
+        ax.grid(False)
+    axes[-1].set_xlabel("year")
+    fig.colorbar(mesh, ax=axes, label="improvement (% a year)", shrink=0.8)
+    return fig
+
+
+def expectancy_figure(projection: Projection, *, first_year: int = 1961, last_year: int = 2060):
+    """Period and cohort life expectancy at birth and at 65 by year (ONS Figures 4.6/4.7).
+
+    Cohort e0 is plotted against the year of birth; cohort e65 against the
+    year in which the cohort reaches 65.
+    """
+    from foresight import plotting
+
+    years = np.arange(first_year, last_year + 1)
+    top = int(projection.ages[-1])
+    last_birth = int(projection.years[-1]) - top
+    fig, axes = plotting.figure(1, 2, height=3.8)
+    for ax, age in zip(axes, (0, 65)):
+        per = projection.period_expectancy(age, years)
+        coh_years = years[(years - age >= int(projection.years[0])) & (years - age <= last_birth)]
+        coh = projection.cohort_expectancy(age, coh_years)
+        for sex in ("female", "male"):
+            colour = plotting.SEX_COLOURS[sex]
+            ax.plot(per.index, per[sex], color=colour, label=f"{sex}, period")
+            ax.plot(coh.index, coh[sex], color=colour, ls="--", label=f"{sex}, cohort")
+        ax.axvline(projection.assumptions.base_year, color="#555555", lw=0.8, ls=":")
+        ax.set_xlabel("year" if age == 65 else "year (of birth, for cohort)")
+        ax.set_ylabel("years")
+        ax.set_title(f"Expectation of life at {'birth' if age == 0 else '65'}")
+    axes[0].legend(fontsize=7)
+    return fig
+
+
+def survival_figure(period: pd.DataFrame, cohort: pd.DataFrame):
+    """Period and cohort survival curves side by side (ONS Figures 4.10/4.11)."""
+    import matplotlib as mpl
+
+    from foresight import plotting
+
+    fig, axes = plotting.figure(1, 2, height=3.9, sharey=True)
+    years = np.asarray(period.columns, dtype=float)
+    norm = mpl.colors.Normalize(vmin=years.min(), vmax=years.max())
+    cmap = mpl.colormaps[plotting.SEQUENTIAL_CMAP]
+    for ax, frame, title in ((axes[0], period, "Period"), (axes[1], cohort, "Cohort")):
+        for year in frame.columns:
+            ax.plot(frame.index, frame[year], color=cmap(norm(float(year)) * 0.9), lw=1.3, label=str(year))
+        ax.axhline(50, color="#555555", lw=0.8, ls="--")
+        ax.set_xlim(0, 110)
+        ax.set_ylim(0, 100)
+        ax.set_xlabel("age")
+        ax.set_title(f"{title} survival curves")
+    axes[0].set_ylabel("survivors (% of births)")
+    axes[1].legend(fontsize=7, ncol=2, loc="lower left")
+    return fig
+
+
+def sensitivity_figure(table: pd.DataFrame, *, year: int = 2039, central: float = 0.012):
+    """Period e0 in ``year`` and cohort e0 at birth in the base year against the long-term target."""
+    from foresight import plotting
+
+    fig, axes = plotting.figure(1, 2, height=3.5)
+    x = table["target"] * 100
+    for sex in ("female", "male"):
+        colour = plotting.SEX_COLOURS[sex]
+        axes[0].plot(x, table[f"e0_{sex}"], marker="o", ms=3.5, color=colour, label=sex)
+        axes[1].plot(x, table[f"cohort_e0_{sex}"], marker="o", ms=3.5, color=colour, label=sex)
+    for ax in axes:
+        ax.axvline(central * 100, color="#555555", lw=0.8, ls=":")
+        ax.set_xlabel("long-term improvement target (% a year)")
+        ax.set_ylabel("years")
+    axes[0].set_title(f"Period e0 in {year}")
+    axes[1].set_title("Cohort e0, born in the base year")
+    axes[0].legend()
+    return fig
