@@ -141,3 +141,23 @@ def sensitivity_figure(table: pd.DataFrame, *, synthetic: bool = True):
     ax.legend(loc="lower right")
     ax.set_title(_title("Sensitivity of the headline gap", synthetic))
     return fig
+
+
+def actuarial_figure(table: pd.DataFrame, *, synthetic: bool = True):
+    """Subjective minus actuarial survival by target age, one panel per sex,
+    one line per age group (``table`` from
+    :func:`foresight.sle.actuarial.subjective_vs_actuarial`)."""
+    fig, axes = figure(1, 2, height=3.6, sharey=True)
+    for ax, sex in zip(axes, ("female", "male")):
+        for k, group in enumerate(("20-35", "36-59")):
+            t = table[(table["sex"] == sex) & (table["age_group"] == group)]
+            ax.plot(t["target_age"], t["difference"], "o-", color=PALETTE[k], label=f"aged {group}")
+        ax.axhline(0, color="#888888", lw=0.8)
+        ax.set_xticks(list(TARGET_AGES))
+        ax.set_xlabel("target age (years)")
+        ax.set_title(f"{sex.capitalize()}s", fontsize=10)
+    axes[0].set_ylabel("subjective minus actuarial (points)")
+    axes[0].legend(loc="upper left")
+    fig.suptitle(_title("Subjective minus actuarial chance of living to each age", synthetic),
+                 fontweight="bold", fontsize=11)
+    return fig

@@ -1,0 +1,83 @@
+"""Actuarial benchmark: Dutch tables, Gompertz graduation, improvement, survival."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from foresight.data import published
+from foresight.sle import actuarial as A
+from foresight.sle import analyse, synthetic_cohort
+
+
+def test_dutch_tables_check_flags_gbv_1985_90():
+    t = A.dutch_tables_check()
+    assert len(t) == 12
+    odd = t.set_index(["period", "sex"])
+    # GBV 1985-90's probabilities are about half of GBV 1980-85's at ages 50-89
+    assert odd.loc[("1985-90", "female"), "ratio_to_previous"] < 0.6
+    assert odd.loc[("1989-93", "female"), "ratio_to_previous"] > 1.5
+    # men's tables move by a few per cent to a sixth between tables
+    male = t[t["sex"] == "male"]["ratio_to_previous"].dropna()
+    assert ((male > 0.8) & (male < 1.1)).all()
+
+
+def test_gompertz_graduation_recovers_the_law():
+    ages = np.arange(40, 95)
+    a, b = -10.0, 0.095
+    q = pd.Series(1 - np.exp(-np.exp(a + b * ages)), index=ages)
+    mu = A.gompertz_graduation(q, (50, 89))
+    assert mu.attrs["a"] == pytest.approx(a) and mu.attrs["b"] == pytest.approx(b)
+    assert mu.loc[100] == pytest.approx(np.exp(a + b * 100))
+    assert list(mu.index) == list(range(0, 111))
+
+
+def test_improvement_is_the_stated_constant_rate():
+    base = A.base_mx()
+    imp = A.improved_mx(2012, 0.012)
+    for s in ("male", "female"):
+        np.testing.assert_allclose(imp[s] / base[s], 0.988 ** 21, rtol=1e-10)
+    same = A.improved_mx(1991, 0.0)
+    np.testing.assert_allclose(same["male"], base["male"], rtol=1e-12)
+
+
+def test_survival_by_hand_without_improvement():
+    base = A.base_mx()["female"]
+    S = A.actuarial_survival([40], ["female"], to_year=1991, rate=0.0)[0]
+    # period_life_table converts m to q with a = 1/2 (HMD protocol) at adult ages
+    q = base / (1 + 0.5 * base)
+    by_hand = [100 * np.prod(1 - q.loc[40:t - 1].to_numpy()) for t in (60, 70, 80, 90, 100)]
+    np.testing.assert_allclose(S, by_hand, rtol=1e-9)
+
+
+def test_survival_properties():
+    ages = np.array([25, 45, 59, 25])
+    sexes = np.array(["female", "female", "male", None], dtype=object)
+    S = A.actuarial_survival(ages, sexes)
+    assert np.all(np.diff(S[:3], axis=1) < 0)
+    assert np.isnan(S[3]).all()  # sex missing: not guessed
+    Sm = A.actuarial_survival([45], ["male"])[0]
+    assert np.all(S[1] > Sm)  # women survive longer in these tables
+    faster = A.actuarial_survival([45], ["female"], rate=0.02)[0]
+    assert np.all(faster > S[1])
+
+
+def test_median_age_at_death_halves_survival():
+    ages = A.actuarial_ages([30, 50], ["male", "female"])
+    for x, s, med in zip((30, 50), ("male", "female"), ages["median_age_at_death"]):
+        lx = A.life_table(s)["lx"]
+        lo = int(np.floor(med))
+        frac = med - lo
+        l_med = lx.loc[lo] + frac * (lx.loc[lo + 1] - lx.loc[lo])
+        assert l_med / lx.loc[x] == pytest.approx(0.5)
+    assert (ages["expected_age_at_death"] > [30, 50]).all()
+
+
+def test_comparisons_shapes_and_signs():
+    r = analyse(synthetic_cohort(n=600, seed=3))
+    t = A.subjective_vs_actuarial(r.sample)
+    assert len(t) == 2 * 2 * 5
+    assert np.allclose(t["difference"], t["subjective"] - t["actuarial"])
+    p = A.published_vs_actuarial(r.sample, published("rappange2017sle"))
+    assert list(p["subjective (published)"]) == [87.6, 13.4, 80.2, 83.6]
+    s = A.assumption_sensitivity(r.sample, rates=(0.0, 0.012), years=(2012,))
+    assert s.loc[1, "median_age_at_death"] > s.loc[0, "median_age_at_death"]
