@@ -899,7 +899,7 @@ def expectancy_figure(projection: Projection, *, first_year: int = 1961, last_ye
     fig, axes = plotting.figure(1, 2, height=3.8)
     for ax, age in zip(axes, (0, 65)):
         per = projection.period_expectancy(age, years)
-        coh_years = years[(years - age >= int(projection.years[0])) & (years - age <= last_birth)]
+        coh_years = years[(years >= int(projection.years[0])) & (years - age <= last_birth)]
         coh = projection.cohort_expectancy(age, coh_years)
         for sex in ("female", "male"):
             colour = plotting.SEX_COLOURS[sex]

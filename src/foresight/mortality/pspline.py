@@ -435,6 +435,26 @@ def _trace_solve(chol: tuple[np.ndarray, bool], m: np.ndarray) -> float:
     return float(2.0 * np.sum(tri * m) - np.dot(np.diag(inv), np.diag(m)))
 
 
+def _factor(a: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Cholesky factor of a penalised information matrix.
+
+    With a tiny smoothing parameter and coefficients that no observed cell
+    supports (zero weights, or fitted counts near zero) the matrix can be
+    numerically singular; a ridge of relative size 1e-10, then larger, is
+    added in that case (it changes nothing else).
+    """
+    try:
+        return linalg.cho_factor(a, lower=False, check_finite=False)
+    except linalg.LinAlgError:
+        scale = float(np.mean(np.abs(np.diag(a)))) or 1.0
+        for ridge in (1e-10, 1e-8, 1e-6):
+            try:
+                return linalg.cho_factor(a + ridge * scale * np.eye(a.shape[0]), lower=False, check_finite=False)
+            except linalg.LinAlgError:
+                continue
+        raise
+
+
 def _solve(
     problem: _Problem, lambdas: Sequence[float], *, need_ed: bool = True, tol: float | None = None
 ) -> _State:
@@ -444,7 +464,7 @@ def _solve(
     w0, y = problem.weight, problem.y
     if problem.family == "gaussian":
         inner = design.inner(w0)
-        chol = linalg.cho_factor(inner + pen, lower=False, check_finite=False)
+        chol = _factor(inner + pen)
         theta = linalg.cho_solve(chol, design.rhs(w0 * y), check_finite=False)
         eta = design.eta(theta)
         dev = float(np.sum(w0 * (y - eta) ** 2))
@@ -456,26 +476,40 @@ def _solve(
                 e = np.where(w0 > 0, np.exp(problem.offset), 0.0)
             z0 = np.where(w0 > 0, np.log((y + 1.0) / (e + 1.0)), 0.0)
             inner0 = design.inner(w0)
-            c0 = linalg.cho_factor(inner0 + pen + 1e-8 * np.eye(design.n_coef), check_finite=False)
+            c0 = _factor(inner0 + pen + 1e-8 * np.eye(design.n_coef))
             theta = linalg.cho_solve(c0, design.rhs(w0 * z0), check_finite=False)
         eta = design.eta(theta)
+
+        def mean(eta_: np.ndarray) -> np.ndarray:
+            return np.where(w0 > 0, np.exp(np.clip(eta_ + problem.offset, -50, 50)), 0.0)
+
+        def penalised_deviance(theta_: np.ndarray, eta_: np.ndarray) -> float:
+            return _poisson_deviance(y, mean(eta_), w0) + float(theta_ @ pen @ theta_)
+
+        objective = penalised_deviance(theta, eta)
         for _ in range(problem.max_iter):
-            mu = np.where(w0 > 0, np.exp(np.clip(eta + problem.offset, -700, 700)), 0.0)
+            mu = mean(eta)
             wk = w0 * mu
             z = np.where(w0 > 0, eta + (y - mu) / np.where(mu > 0, mu, 1.0), 0.0)
             inner = design.inner(wk)
-            chol = linalg.cho_factor(inner + pen, lower=False, check_finite=False)
+            chol = _factor(inner + pen)
             new = linalg.cho_solve(chol, design.rhs(wk * z), check_finite=False)
             eta_new = design.eta(new)
+            # step halving: a full Newton step may overshoot far from the optimum
+            for _half in range(30):
+                obj_new = penalised_deviance(new, eta_new) if np.all(np.isfinite(eta_new)) else np.inf
+                if obj_new <= objective + 1e-9 * (1.0 + abs(objective)):
+                    break
+                new = 0.5 * (theta + new)
+                eta_new = design.eta(new)
             step = float(np.max(np.abs(eta_new - eta)))
-            theta, eta = new, eta_new
+            theta, eta, objective = new, eta_new, obj_new
             if step < (problem.tol if tol is None else tol):
                 break
         # As MortalitySmooth: the weights and factor of the last IRLS step serve
         # for the effective dimension and the covariance (they differ from the
         # converged ones by less than the tolerance).
-        mu = np.where(w0 > 0, np.exp(np.clip(eta + problem.offset, -700, 700)), 0.0)
-        dev = _poisson_deviance(y, mu, w0)
+        dev = _poisson_deviance(y, mean(eta), w0)
         problem.theta = theta
     ed = _trace_solve(chol, inner) if need_ed else np.nan
     return _State(tuple(float(v) for v in lambdas), theta, eta, dev, ed, chol, inner)
@@ -510,8 +544,12 @@ def _select(
 
     def crit(loglam: np.ndarray) -> float:
         loglam = np.clip(loglam, -8.0, 12.0)
-        state = _solve(problem, tuple(10.0 ** np.asarray(loglam)), tol=SELECTION_TOL)
-        return _criterion(problem, state, psi2, which)
+        try:
+            state = _solve(problem, tuple(10.0 ** np.asarray(loglam)), tol=SELECTION_TOL)
+        except np.linalg.LinAlgError:
+            return np.inf
+        value = _criterion(problem, state, psi2, which)
+        return value if np.isfinite(value) else np.inf
 
     if start is None:
         mesh = np.stack(np.meshgrid(*([grid] * n_lambda), indexing="ij"), -1).reshape(-1, n_lambda)
