@@ -112,6 +112,8 @@ def test_styled_is_deterministic():
     h1 = styled(df, "k", precision=1).to_html()
     assert h1 == styled(df, "k", precision=1).to_html()
     assert "1.2" in h1 and "1.234" not in h1
+    h2 = styled(pd.DataFrame({"a": [-0.01, -0.2]}), "k", precision=1).to_html()
+    assert ">0.0<" in h2 and "-0.0" not in h2 and ">-0.2<" in h2
 
 
 def test_figures_say_synthetic(result):
