@@ -67,7 +67,14 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, optimize
 from scipy.interpolate import BSpline
-from threadpoolctl import threadpool_limits
+
+try:  # optional: keeps BLAS single-threaded on small matrices (see _single_threaded)
+    from threadpoolctl import threadpool_limits
+except ImportError:  # pragma: no cover - without it BLAS keeps its own thread count
+    import contextlib
+
+    def threadpool_limits(*_args, **_kwargs):  # type: ignore[no-redef]
+        return contextlib.nullcontext()
 
 from foresight.errors import DataError
 
