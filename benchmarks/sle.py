@@ -20,28 +20,13 @@ table and writes ``benchmarks/results/sle.json``.
 
 from __future__ import annotations
 
-import json
-import platform
-import time
-from pathlib import Path
-
 import numpy as np
+from _timing import best, write_results
 from scipy import optimize
 
 import foresight.sle as sle
 from foresight.sle.parametric import BOUNDS, conditional_survival, fit_curves
 from foresight.sle.survey import TARGET_AGES, ssp_matrix
-
-REPEATS = 5
-
-
-def best(fn, repeats: int = REPEATS) -> float:
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 def loop_point_estimate(p: np.ndarray) -> list[float]:
@@ -92,19 +77,18 @@ def main() -> None:
                  "scipy least_squares per respondent (scaled from 100)", t_sci))
 
     t_all = best(lambda: sle.analyse(cohort), repeats=3)
-    rows.append(("analyse (cascade, estimates, 4 models), 1223 respondents", t_all, "", float("nan")))
+    rows.append(("analyse (cascade, estimates, 4 models), 1223 respondents", t_all, "", None))
 
     print(f"{'task':<60s} {'time (ms)':>10s}  {'baseline':<52s} {'baseline (ms)':>13s} {'speed-up':>9s}")
     out = []
     for task, t, base, tb in rows:
-        ratio = tb / t if tb == tb else float("nan")
-        print(f"{task:<60s} {1e3 * t:10.2f}  {base:<52s} {1e3 * tb:13.2f} {ratio:9.1f}")
+        ratio = None if tb is None else tb / t
+        tb_text = "" if tb is None else f"{1e3 * tb:13.2f}"
+        ratio_text = "" if ratio is None else f"{ratio:9.1f}"
+        print(f"{task:<60s} {1e3 * t:10.2f}  {base:<52s} {tb_text:>13s} {ratio_text:>9s}")
         out.append({"task": task, "seconds": t, "baseline": base, "baseline_seconds": tb,
                     "speedup": ratio})
-    path = Path(__file__).resolve().parent / "results" / "sle.json"
-    path.parent.mkdir(exist_ok=True)
-    path.write_text(json.dumps({"python": platform.python_version(), "results": out}, indent=2) + "\n")
-    print(f"wrote {path}")
+    write_results("sle", {"results": out})
 
 
 if __name__ == "__main__":
