@@ -121,6 +121,7 @@ def test_figures_say_synthetic(result):
     figs = [plots.answers_figure(result.sample),
             plots.ssp_by_age_figure(result.ssp_by_age, {60: (87.6, 13.6)}),
             plots.difference_figure(result.sample),
+            plots.rounding_figure(result.sample),
             plots.fits_figure(result.sample, fits),
             plots.sensitivity_figure(pd.DataFrame({"variant": ["a", "b"], "gap": [3.0, 3.2],
                                                    "ci_low": [2.5, 2.6], "ci_high": [3.5, 3.8]}))]
@@ -138,3 +139,14 @@ def test_analyse_pipeline_consistency(result):
     assert result.headline["n"] == len(result.sample) == result.flow["remaining"].iloc[-1]
     assert int(result.fits[1].results.nobs) == len(result.sample)
     assert result.table2().shape[0] == 2 * len(TERMS) + 3
+
+
+def test_rounding_figure_shares_sum_to_100(result):
+    f = plots.rounding_figure(result.sample)
+    bars = f.axes[0].patches
+    k = 5
+    tops = np.zeros(k)
+    for i, bar in enumerate(bars):
+        tops[i % k] += bar.get_height()
+    np.testing.assert_allclose(tops, 100.0)
+    plt.close(f)

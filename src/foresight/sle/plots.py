@@ -160,3 +160,31 @@ def actuarial_figure(table: pd.DataFrame, *, synthetic: bool = True):
     fig.suptitle(_title("Subjective minus actuarial chance of living to each age", synthetic),
                  fontweight="bold", fontsize=11)
     return fig
+
+
+def rounding_figure(sample: pd.DataFrame, *, synthetic: bool = True):
+    """Composition of the SSP answers at each target age: exactly 50, other
+    multiples of ten, multiples of five only, and the rest (stacked shares, %)."""
+    fig, ax = figure(height=3.6)
+    p = ssp_matrix(sample)
+    ok = ~np.isnan(p)
+    n = ok.sum(axis=0)
+    is50 = (p == 50) & ok
+    ten = (np.mod(p, 10) == 0) & ok & ~is50
+    five = (np.mod(p, 5) == 0) & ok & ~is50 & ~ten
+    other = ok & ~is50 & ~ten & ~five
+    x = np.arange(len(TARGET_AGES))
+    bottom = np.zeros(len(TARGET_AGES))
+    for mask, label, col in ((is50, "exactly 50", PALETTE[1]), (ten, "other multiple of 10", PALETTE[0]),
+                             (five, "multiple of 5 only", PALETTE[3]), (other, "other", PALETTE[5])):
+        share = 100 * mask.sum(axis=0) / np.maximum(n, 1)
+        ax.bar(x, share, bottom=bottom, color=col, label=label, width=0.6)
+        bottom += share
+    ax.set_xticks(x, [str(a) for a in TARGET_AGES])
+    ax.set_xlabel("target age (years)")
+    ax.set_ylabel("share of answers (%)")
+    ax.set_ylim(0, 100)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.set_axisbelow(True)
+    ax.set_title(_title("Rounding of the survival-probability answers", synthetic))
+    return fig
