@@ -277,3 +277,32 @@ def test_improvement_rates_and_their_standard_errors():
     tidy = fit.to_frame()
     assert len(tidy) == ages.size * years.size and tidy["observed"].all()
     assert "lambdas" in fit.summary()
+
+
+def test_simulate_deaths_has_the_stated_mean_and_variance():
+    from foresight.mortality.pspline import simulate_deaths
+
+    log_m = np.full((200, 200), np.log(0.01))
+    e = np.full(log_m.shape, 5000.0)  # mean 50
+    pois = simulate_deaths(log_m, e, seed=1)
+    assert pois.mean() == pytest.approx(50, rel=0.01) and pois.var() == pytest.approx(50, rel=0.05)
+    nb = simulate_deaths(log_m, e, overdispersion=3.0, seed=1)
+    assert nb.mean() == pytest.approx(50, rel=0.01) and nb.var() / nb.mean() == pytest.approx(3.0, rel=0.05)
+    assert np.array_equal(nb, simulate_deaths(log_m, e, overdispersion=3.0, seed=1))
+    with pytest.raises(ValueError):
+        simulate_deaths(log_m, e, overdispersion=0.5)
+
+
+def test_fit_figure_draws_crude_fitted_and_forecast():
+    from foresight.mortality.pspline import fit_figure
+
+    d, e, ages, years, logm = small_poisson()
+    fit = fit_pspline_2d(d, e, ages=ages, years=years, lambdas=(1.0, 10.0), forecast_to=2005)
+    fig = fit_figure(fit, d, e, ages=[42, 50], title="synthetic")
+    ax = fig.axes[0]
+    assert len(ax.lines) == 4 and len(ax.collections) == 2  # two ages: points + line, and a band each
+    assert len(ax.patches) == 1  # the shaded forecast years
+    assert ax.get_title() == "synthetic"
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)

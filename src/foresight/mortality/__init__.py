@@ -126,3 +126,6 @@ __all__ += [
     "ons_comparison",
     "target_sensitivity",
 ]
+from foresight.mortality.pspline import simulate_deaths  # noqa: E402
+
+__all__ += ["simulate_deaths"]

@@ -84,8 +84,10 @@ __all__ = [
     "difference_penalty",
     "fit_pspline_1d",
     "fit_pspline_2d",
+    "fit_figure",
     "fit_pspline_2d_gaussian",
     "row_tensor",
+    "simulate_deaths",
 ]
 
 Criterion = Literal["bic", "aic"]
@@ -940,3 +942,68 @@ def fit_pspline_1d(
         problem, state, psi2, ages=ages_arr, years=np.array([]), criterion=criterion,
         method="direct", coef_shape=(b.shape[1],), basis_age=b, basis_year=None,
     )  # fmt: skip
+
+
+# ---------------------------------------------------------------------------
+# Simulation and a diagnostic figure
+# ---------------------------------------------------------------------------
+
+
+def simulate_deaths(
+    log_rates: np.ndarray,
+    exposures: np.ndarray,
+    *,
+    overdispersion: float = 1.0,
+    seed: int = 0,
+) -> np.ndarray:
+    """Death counts with mean ``E * exp(log_rates)`` and variance ``overdispersion`` times the mean.
+
+    ``overdispersion = 1`` draws Poisson counts; above 1, negative-binomial
+    counts with ``n = mean / (psi2 - 1)`` and ``p = 1 / psi2``, whose variance
+    is exactly ``psi2 * mean`` (the quasi-Poisson model the P-spline
+    assumes). Deterministic for a given ``seed``.
+    """
+    if overdispersion < 1.0:
+        raise ValueError("overdispersion must be at least 1")
+    rng = np.random.default_rng(seed)
+    mean = np.asarray(exposures, dtype=float) * np.exp(np.asarray(log_rates, dtype=float))
+    if overdispersion == 1.0:
+        return rng.poisson(mean).astype(float)
+    n = np.maximum(mean / (overdispersion - 1.0), 1e-12)
+    return rng.negative_binomial(n, 1.0 / overdispersion).astype(float)
+
+
+def fit_figure(
+    fit: PSplineFit,
+    deaths: np.ndarray,
+    exposures: np.ndarray,
+    *,
+    ages: Sequence[int],
+    truth: np.ndarray | None = None,
+    title: str = "",
+):
+    """Crude and fitted log rates by year for a few ages, with 2-SE bands (and forecast)."""
+    from foresight import plotting
+
+    fig, ax = plotting.figure(height=4.0)
+    n_obs_years = np.asarray(deaths).shape[1]
+    years = fit.years
+    for k, age in enumerate(ages):
+        i = int(np.flatnonzero(fit.ages == age)[0])
+        colour = plotting.PALETTE[k % len(plotting.PALETTE)]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            crude = np.log(np.asarray(deaths, dtype=float)[i] / np.asarray(exposures, dtype=float)[i])
+        ax.plot(years[:n_obs_years], crude, ls="none", marker="o", ms=2.5, color=colour, alpha=0.7)
+        ax.plot(years, fit.log_rates[i], color=colour, label=f"age {age}")
+        ax.fill_between(years, fit.log_rates[i] - 2 * fit.se[i], fit.log_rates[i] + 2 * fit.se[i],
+                        color=colour, alpha=0.18, lw=0)
+        if truth is not None:
+            ax.plot(years, truth[i], color=colour, ls=":", lw=1.0)
+    if years.size > n_obs_years:
+        ax.axvspan(years[n_obs_years - 1] + 0.5, years[-1], color="#eeeeee", zorder=0)
+        ax.text(years[n_obs_years - 1] + 1.5, ax.get_ylim()[1], "forecast", va="top", fontsize=8)
+    ax.set_xlabel("year")
+    ax.set_ylabel("log death rate")
+    ax.set_title(title)
+    ax.legend(fontsize=8, loc="lower left")
+    return fig
