@@ -234,3 +234,21 @@ def test_ons_comparison_sensitivity_uncertainty_and_backtest_on_the_elts():
     assert set(bt["method"]) == {"ONS-style", "Lee-Carter", "P-spline forecast"}
     assert set(bt["year"]) == {1991, 2001} and len(bt) == 3 * 2 * 2 * 2
     assert np.allclose(bt["error"], bt["projected"] - bt["actual"])
+
+
+@given(
+    r_m=st.floats(-0.01, 0.04),
+    r_f=st.floats(-0.01, 0.04),
+    shift=st.floats(-0.5, 0.5),
+    target=st.floats(0.0, 0.025),
+)
+@settings(max_examples=15, deadline=None)
+def test_projection_invariants(r_m, r_f, shift, target):
+    surfaces = {"male": surface(sex_shift=shift, improvement=r_m), "female": surface(improvement=r_f)}
+    p = project_mortality(surfaces, ProjectionAssumptions().with_target(target))
+    m, f = p.mx["male"], p.mx["female"]
+    proj = m.columns >= 2014
+    assert np.all(np.isfinite(m.to_numpy())) and np.all(m.to_numpy() > 0)
+    assert np.all(m.loc[:, proj].to_numpy() >= f.loc[:, proj].to_numpy())
+    # born 1960 or later: exactly the general target from the target year on (female rates are unconstrained)
+    assert np.allclose(p.improvement["female"].loc[0:40, 2045].to_numpy(), target, atol=1e-12)

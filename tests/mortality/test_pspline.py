@@ -306,3 +306,26 @@ def test_fit_figure_draws_crude_fitted_and_forecast():
     import matplotlib.pyplot as plt
 
     plt.close(fig)
+
+
+@given(
+    n_age=st.integers(8, 16),
+    n_year=st.integers(6, 12),
+    log_lam=st.tuples(st.floats(-1.0, 3.0), st.floats(-1.0, 3.0)),
+    seed=st.integers(0, 10_000),
+)
+@settings(max_examples=20, deadline=None)
+def test_glam_equals_kronecker_on_random_grids(n_age, n_year, log_lam, seed):
+    rng = np.random.default_rng(seed)
+    ages = np.arange(50, 50 + n_age)
+    years = np.arange(2000, 2000 + n_year)
+    logm = gompertz_surface(ages, years)
+    e = rng.uniform(1e3, 1e4, size=logm.shape)
+    e[rng.random(e.shape) < 0.1] = 0.0  # some empty cells
+    d = rng.poisson(e * np.exp(logm)).astype(float)
+    lam = (10 ** log_lam[0], 10 ** log_lam[1])
+    g = fit_pspline_2d(d, e, ages=ages, years=years, lambdas=lam, knot_spacing=(3, 3))
+    k = fit_pspline_2d(d, e, ages=ages, years=years, lambdas=lam, knot_spacing=(3, 3), method="kronecker")
+    assert np.max(np.abs(g.log_rates - k.log_rates)) < 1e-8
+    assert np.max(np.abs(g.se - k.se)) < 1e-8
+    assert abs(g.effective_dim - k.effective_dim) < 1e-8
