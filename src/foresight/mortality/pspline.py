@@ -611,6 +611,8 @@ def _fit(
             psi2 = new_psi2
             loglam = _select(problem, psi2, criterion, n_lambda, grid, loglam)
             state = _solve(problem, tuple(10.0**loglam))
+        else:
+            psi2 = _psi2(problem, state)  # five rounds used: report psi2 of the final fit
     return state, psi2
 
 
