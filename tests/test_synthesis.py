@@ -27,6 +27,11 @@ def test_ratio_is_judgement_over_reference(table):
 def test_published_values_enter_unchanged(table):
     pub = published()["value"]
     sle = table[table.chapter == "sle"].iloc[0]
+    chances = table[table.case.str.startswith("chance of living")]
+    assert list(chances["judgement_value"]) == [pub["sle_mean_ssp60"], pub["sle_mean_ssp100"]]
+    # actuarial chances are probabilities in per cent, and fall with the target age
+    assert chances["reference_value"].between(0, 100).all()
+    assert chances["reference_value"].iloc[0] > chances["reference_value"].iloc[1]
     assert sle["judgement_value"] == pub["sle_mean_sle"] == 80.2  # Rappange et al., Results
     assert sle["reference_value"] == pub["sle_mean_ssp_pe"] == 83.6
     mort = table[table.chapter == "mortality"]

@@ -57,21 +57,45 @@ def _mortality_rows() -> list[dict]:
     return rows
 
 
+#: Seed and size of the SLE chapter's synthetic cohort (the same call as the chapter).
+SLE_COHORT = dict(n=1223, seed=20160109)
+
+
 def _sle_rows() -> list[dict]:
-    sle = published_value("sle_mean_sle")
-    ssp = published_value("sle_mean_ssp_pe")
-    return [
+    import foresight.sle as sle
+    from foresight.data import published
+    from foresight.sle import actuarial
+
+    rows = [
         dict(
             chapter="sle",
             case="two formats of one belief",
             judgement="direct point estimate (mean SLE)",
-            judgement_value=sle,
+            judgement_value=published_value("sle_mean_sle"),
             reference="age where stated survival chances cross 50% (mean)",
-            reference_value=ssp,
+            reference_value=published_value("sle_mean_ssp_pe"),
             unit="years",
             data="published (Rappange et al.)",
         )
     ]
+    # Actuarial chances for people of the analysis sample's ages and sexes: the
+    # sample is the synthetic cohort calibrated to Table 1 (the real one is not public).
+    result = sle.analyse(sle.synthetic_cohort(**SLE_COHORT))
+    vs = actuarial.published_vs_actuarial(result.sample, published("rappange2017sle"))
+    for i, target in ((0, 60), (1, 100)):
+        rows.append(
+            dict(
+                chapter="sle",
+                case=f"chance of living to {target}",
+                judgement="stated survival chance (published mean)",
+                judgement_value=float(vs.loc[i, "subjective (published)"]),
+                reference="Dutch life table improved to the survey year (synthetic sample's ages and sexes)",
+                reference_value=float(vs.loc[i, "actuarial"]),
+                unit="%",
+                data="published answers; real life tables; synthetic age-sex mix",
+            )
+        )
+    return rows
 
 
 def _careers_rows() -> list[dict]:
@@ -170,7 +194,10 @@ def plot_ratios(table: pd.DataFrame):
         ax.plot(r["ratio"], yi, "o", color=c, ms=7)
     ax.axvline(1.0, color="#444444", lw=1, ls="--")
     ax.set_xscale("log")
-    ticks = [0.5, 0.75, 1.0, 1.5, 2.0]
+    lo = min(table["ratio_low"].min(), 1.0) / 1.15
+    hi = max(table["ratio_high"].max(), 1.0) * 1.15
+    ax.set_xlim(lo, hi)
+    ticks = [t for t in (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0) if lo <= t <= hi]
     ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
     ax.minorticks_off()
     ax.set_yticks(y, [f"{r['chapter']}: {r['case']}" for _, r in table.iterrows()])
