@@ -252,3 +252,15 @@ def test_projection_invariants(r_m, r_f, shift, target):
     assert np.all(m.loc[:, proj].to_numpy() >= f.loc[:, proj].to_numpy())
     # born 1960 or later: exactly the general target from the target year on (female rates are unconstrained)
     assert np.allclose(p.improvement["female"].loc[0:40, 2045].to_numpy(), target, atol=1e-12)
+
+
+def test_elt_smoothing_rms_is_zero_for_an_interpolating_fit_and_larger_at_young_ages():
+    from foresight.mortality.projection import elt_smoothing_rms, smooth_elt_surfaces
+
+    _, tight = smooth_elt_surfaces(lambdas=(1e-8, 1e-8), knot_spacing=(1.0, 10.0), max_age=30, extend_to=30)
+    rms_tight = elt_smoothing_rms(tight, age_groups=((0, 30),))
+    assert (rms_tight["0-30"] < 1e-3).all()  # a spline per age through the five tables
+    _, fits = smooth_elt_surfaces()
+    rms = elt_smoothing_rms(fits)
+    assert list(rms.index) == ["male", "female"]
+    assert (rms["0-4"] > rms["5-100"]).all()

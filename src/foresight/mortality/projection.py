@@ -62,6 +62,7 @@ __all__ = [
     "ProjectionAssumptions",
     "cohort_target_rates",
     "convergence_weight",
+    "elt_smoothing_rms",
     "improvement_surface",
     "kannisto_extend",
     "long_history_surfaces",
@@ -451,12 +452,12 @@ def kannisto_extend(surface: pd.DataFrame, *, to_age: int = 110, fit_ages: tuple
     """
     _check_surface(surface, "mx", annual=False)
     ages = np.asarray(surface.index, dtype=int)
+    if to_age <= ages[-1]:
+        return surface.copy()
     lo, hi = fit_ages
     if lo < ages[0] or hi > ages[-1] or hi - lo < 2:
         raise DataError(f"fit ages {fit_ages} are not on the surface", column="age",
                         expected=f"a range of at least 3 ages within {ages[0]}-{ages[-1]}")
-    if to_age <= ages[-1]:
-        return surface.copy()
     m = surface.loc[lo:hi].to_numpy(dtype=float)
     if np.any(m >= 1):
         raise DataError("rates of 1 or more in the Kannisto fitting ages", column="mx",
@@ -539,6 +540,38 @@ def smooth_elt_surfaces(
         surfaces[sex] = kannisto_extend(smooth, to_age=extend_to, fit_ages=(80, max_age))
         fits[sex] = fit
     return surfaces, fits
+
+
+def elt_smoothing_rms(
+    fits: Mapping[str, object],
+    elts: Sequence[int] = (12, 13, 14, 15, 16),
+    *,
+    age_groups: Sequence[tuple[int, int]] = ((0, 4), (5, 100)),
+) -> pd.DataFrame:
+    """Root-mean-square difference of smoothed and tabulated log ``mx``, by sex and age group.
+
+    Compares the fits of :func:`smooth_elt_surfaces` with the tables they
+    smoothed, at the tables' middle years. Index ``sex``, one column per age
+    group (``"0-4"``, ...).
+    """
+    from foresight.mortality.history import elt_by_sex
+    from foresight.mortality.soa import elt_tables
+
+    cat = elt_tables().drop_duplicates("elt").set_index("elt")
+    mid = np.ceil(cat.loc[list(elts), "mid_year"].to_numpy(dtype=float)).astype(int)
+    tables = elt_by_sex()
+    rows = {}
+    for sex in SEXES:
+        fit = fits[sex]
+        ages = np.asarray(fit.ages, dtype=int)
+        cols = [int(np.flatnonzero(fit.years == y)[0]) for y in mid]
+        obs = np.log(tables[sex].column("mx").reindex(index=ages).loc[:, list(elts)].to_numpy(dtype=float))
+        res = obs - fit.log_rates[:, cols]
+        rows[sex] = {
+            f"{lo}-{hi}": float(np.sqrt(np.nanmean(res[(ages >= lo) & (ages <= hi)] ** 2)))
+            for lo, hi in age_groups
+        }
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("sex")
 
 
 def elt_observed_expectancy(elts: Sequence[int], age: int = 0) -> pd.DataFrame:
