@@ -898,13 +898,14 @@ def improvement_heatmap_figure(projection: Projection, *, first_year: int = 1962
     cmap = mpl.colormaps[plotting.DIVERGING_CMAP].resampled(len(bounds) + 1)
     norm = mpl.colors.BoundaryNorm(bounds, cmap.N, extend="both")
     for ax, sex in zip(axes, ("male", "female")):
-        imp = projection.improvement[sex].loc[:max_age, first_year:last_year] * 100
+        # rounding removes floating-point noise that would flip cells lying exactly on a band edge
+        imp = (projection.improvement[sex].loc[:max_age, first_year:last_year] * 100).round(6)
         mesh = ax.pcolormesh(imp.columns, imp.index, imp.to_numpy(), cmap=cmap, norm=norm, shading="nearest",
                              rasterized=True)
-        for year, label in ((projection.last_data_year, "last data"), (a.base_year, "base"),
-                            (a.target_year, "target")):
+        for k, (year, label) in enumerate(((projection.last_data_year, "initial rates"), (a.base_year, "base"),
+                                           (a.target_year, "target"))):
             ax.axvline(year + 0.5, color="#222222", lw=0.8, ls=":")
-            ax.text(year + 1, max_age - 3, label, fontsize=7, va="top")
+            ax.text(year + 1, max_age * (0.97 - 0.08 * (k % 2)), label, fontsize=7, va="top")
         for cohort, style in ((1931, "--"), (a.cohort_split, "-.")):
             xs = np.array([max(first_year, cohort), min(last_year, cohort + max_age)])
             ax.plot(xs, xs - cohort, color="#222222", lw=0.9, ls=style)
