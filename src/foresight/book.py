@@ -126,6 +126,8 @@ def execution_env(root: Path) -> dict[str, str]:
             "PYTHONHASHSEED": "0",
             "TZ": "UTC",
             "SOURCE_DATE_EPOCH": "1700000000",
+            "OPENBLAS_NUM_THREADS": "1",
+            "OMP_NUM_THREADS": "1",
             "PYTHONPATH": os.pathsep.join(
                 [str(root / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]
             ),
