@@ -34,8 +34,9 @@ def test_published_values_enter_unchanged(table):
     assert chances["reference_value"].iloc[0] > chances["reference_value"].iloc[1]
     assert sle["judgement_value"] == pub["sle_mean_sle"] == 80.2  # Rappange et al., Results
     assert sle["reference_value"] == pub["sle_mean_ssp_pe"] == 83.6
-    mort = table[table.chapter == "mortality"]
-    assert (mort["judgement_value"] == pub["ons_target_improvement_2039"]).all()
+    targets = table[table.case.str.startswith("improvement target")]
+    assert len(targets) == 2
+    assert (targets["judgement_value"] == pub["ons_target_improvement_2039"]).all()
 
 
 def test_careers_interval_is_the_exact_ci_over_the_survey_share(table):
@@ -64,3 +65,15 @@ def test_plot_has_one_marker_per_case(table):
     import matplotlib.pyplot as plt
 
     plt.close(fig)
+
+
+def test_mortality_spreads_come_from_the_projection(table):
+    import foresight.mortality as fm
+
+    surfaces, fits = fm.smooth_elt_surfaces()
+    sens = fm.target_sensitivity(surfaces)
+    row = table[table.case == "spread of e0 in 2039, males"].iloc[0]
+    assert row["judgement_value"] == pytest.approx(sens["e0_male"].max() - sens["e0_male"].min())
+    # a higher target means longer lives: the sensitivity is monotone
+    assert sens["e0_male"].is_monotonic_increasing
+    assert row["reference_value"] > 0

@@ -34,7 +34,11 @@ COLUMNS = [
 ]
 
 
+_ATTRS: dict = {}
+
+
 def _mortality_rows() -> list[dict]:
+    import foresight.mortality as fm
     from foresight.mortality import history
 
     target = published_value("ons_target_improvement_2039")
@@ -52,6 +56,28 @@ def _mortality_rows() -> list[dict]:
                 reference_value=observed,
                 unit="% a year",
                 data="published target; real life tables",
+            )
+        )
+    # How far the judgement moves the projection, against the data's own uncertainty:
+    # the spread of period e0 in 2039 over long-term targets of 0% to 2.5%, and over
+    # initial improvement rates moved by two standard errors of the P-spline fit.
+    surfaces, fits = fm.smooth_elt_surfaces()
+    sens = fm.target_sensitivity(surfaces)
+    unc = fm.improvement_uncertainty(surfaces, fits).set_index(["sex", "scenario"])["e0_2039"]
+    _ATTRS["mortality_target_range_pct"] = (100 * float(sens["target"].min()), 100 * float(sens["target"].max()))
+    for sex in ("female", "male"):
+        judged = float(sens[f"e0_{sex}"].max() - sens[f"e0_{sex}"].min())
+        data = float(unc[(sex, "high")] - unc[(sex, "low")])
+        rows.append(
+            dict(
+                chapter="mortality",
+                case=f"spread of e0 in 2039, {sex}s",
+                judgement=f"long-term target varied from {sens['target'].min():.1%} to {sens['target'].max():.1%}",
+                judgement_value=judged,
+                reference="initial improvement rates varied by two standard errors",
+                reference_value=data,
+                unit="years",
+                data="real life tables (English Life Tables 1960-62 to 2000-02)",
             )
         )
     return rows
@@ -148,10 +174,14 @@ def judgement_table() -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`COLUMNS`, ordered by chapter as in the book.
+        Columns :data:`COLUMNS`, ordered by chapter as in the book. ``attrs``
+        carries ``mortality_target_range_pct``: the lowest and highest
+        long-term targets (% a year) of the mortality sensitivity rows.
     """
+    _ATTRS.clear()
     rows = [*_mortality_rows(), *_sle_rows(), *_careers_rows(), *_selection_rows()]
     frame = pd.DataFrame(rows).reindex(columns=COLUMNS)
+    frame.attrs.update(_ATTRS)
     frame["ratio"] = frame["judgement_value"] / frame["reference_value"]
     frame["ratio_low"] = frame["ratio_low"].fillna(frame["ratio"])
     frame["ratio_high"] = frame["ratio_high"].fillna(frame["ratio"])
