@@ -12,14 +12,11 @@ Run: ``.venv/bin/python benchmarks/pspline.py``; writes
 
 from __future__ import annotations
 
-import json
 import platform
-import statistics
-import time
-from pathlib import Path
 
 import numpy as np
 
+from _timing import timed, write_results
 from foresight.mortality.pspline import fit_pspline_2d
 
 REPEATS = 3
@@ -40,22 +37,19 @@ def synthetic_surface(seed: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return d, e, ages, years
 
 
-def timed(fn, repeats: int = REPEATS) -> tuple[float, object]:
-    times, out = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), out
+def median_time(fn, repeats: int = REPEATS) -> tuple[float, object]:
+    """Median seconds over ``repeats`` calls, and the last result."""
+    _, median, out = timed(fn, repeats=repeats)
+    return median, out
 
 
 def main() -> dict:
     d, e, ages, years = synthetic_surface()
-    t_full, fit = timed(lambda: fit_pspline_2d(d, e, ages=ages, years=years))
+    t_full, fit = median_time(lambda: fit_pspline_2d(d, e, ages=ages, years=years))
     lam = fit.lambdas
-    t_glam, g = timed(lambda: fit_pspline_2d(d, e, ages=ages, years=years, lambdas=lam))
-    t_kron, k = timed(lambda: fit_pspline_2d(d, e, ages=ages, years=years, lambdas=lam, method="kronecker"), 1)
-    t_kfull, kfull = timed(lambda: fit_pspline_2d(d, e, ages=ages, years=years, method="kronecker"), 1)
+    t_glam, g = median_time(lambda: fit_pspline_2d(d, e, ages=ages, years=years, lambdas=lam))
+    t_kron, k = median_time(lambda: fit_pspline_2d(d, e, ages=ages, years=years, lambdas=lam, method="kronecker"), 1)
+    t_kfull, kfull = median_time(lambda: fit_pspline_2d(d, e, ages=ages, years=years, method="kronecker"), 1)
     agree = float(np.max(np.abs(g.log_rates - k.log_rates)))
     result = {
         "grid": f"{ages.size} ages x {years.size} years",
@@ -80,9 +74,7 @@ def main() -> dict:
     print("P-spline benchmark (medians of repeated runs)")
     for key, value in result.items():
         print(f"  {key:<{width}}  {value}")
-    out = Path(__file__).resolve().parent / "results" / "pspline.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
+    write_results("pspline", result)
     return result
 
 
