@@ -99,3 +99,21 @@ def test_round_trip_of_valid_integers(values):
     t = parse_table("id,sex,p,rate,smoker\n" + rows + "\n", SPEC)
     assert t["p"].tolist() == values
     assert isinstance(t, pd.DataFrame)
+
+
+def test_read_text_file_and_parse_yaml_name_the_problem(tmp_path):
+    from foresight.data import parse_yaml, read_text_file
+
+    with pytest.raises(DataError, match=r"^missing\.txt: file not found"):
+        read_text_file(tmp_path / "missing.txt", label="missing.txt")
+    with pytest.raises(DataError, match="is a directory"):
+        read_text_file(tmp_path)
+    bad = tmp_path / "latin1.txt"
+    bad.write_bytes("caf\xe9".encode("latin-1"))
+    with pytest.raises(DataError, match=r"not valid UTF-8 text .* at byte 3"):
+        read_text_file(bad)
+    assert parse_yaml("a: [1, 2]\n", "ok.yaml") == {"a": [1, 2]}
+    with pytest.raises(DataError, match=r"^bad\.yaml, line 2: malformed YAML"):
+        parse_yaml("a: 1\nb: c: d\n", "bad.yaml")  # mapping values not allowed on line 2
+    with pytest.raises(DataError, match="malformed YAML"):
+        parse_yaml("!!python/object:os.system ls\n", "unsafe.yaml")  # safe_load refuses objects

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from foresight.errors import DataError
+from foresight.data.files import parse_yaml
 
 __all__ = ["load_yaml", "validate", "YamlDoc"]
 
@@ -79,13 +80,8 @@ def load_yaml(text: str, label: str) -> YamlDoc:
     DataError
         If the text is not valid YAML (with the line of the problem).
     """
-    try:
-        data = yaml.safe_load(text)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise DataError(f"malformed YAML ({getattr(exc, 'problem', None) or exc})", file=label,
-                        row=None if mark is None else mark.line + 1) from None
+    data = parse_yaml(text, label)
+    node = yaml.compose(text, Loader=yaml.SafeLoader)  # cannot fail once parse_yaml succeeded
     return YamlDoc(data, node, label)
 
 

@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from foresight.careers.schema import YamlDoc, load_yaml, validate
+from foresight.data.files import parse_yaml, read_text_file
 from foresight.errors import DataError
 
 __all__ = ["Study", "load_study", "parse_study", "validate_study", "format_location",
@@ -44,10 +44,7 @@ def _data_file(name: str) -> Path:
 
 def _schema() -> dict:
     path = _data_file("study.schema.yaml")
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataError("schema file not found", file=str(path)) from None
+    return parse_yaml(read_text_file(path), str(path))
 
 
 def format_location(loc: dict, sections: dict[str, str] | None = None) -> str:
@@ -227,10 +224,4 @@ def load_study(path: str | PathLike[str] | None = None) -> Study:
     """
     p = _data_file("study.yaml") if path is None else Path(path)
     label = "data/careers/study.yaml" if path is None else str(p)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DataError("file not found", file=label) from None
-    except UnicodeDecodeError as exc:
-        raise DataError(f"not valid UTF-8 (byte {exc.start})", file=label) from None
-    return parse_study(text, label)
+    return parse_study(read_text_file(p, label=label), label)

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from foresight.data.files import parse_yaml, read_text_file
 from foresight.data.tables import Column, TableSpec, check_columns, parse_table, read_table
 from foresight.errors import DataError
 
@@ -31,6 +32,8 @@ __all__ = [
     "check_columns",
     "data_dir",
     "parse_table",
+    "parse_yaml",
+    "read_text_file",
     "published",
     "published_value",
     "read_table",
@@ -233,12 +236,7 @@ def _validate_entry(entry: object, label: str, index: int) -> dict:
 
 def load_catalogue_text(text: str, label: str) -> list[dict]:
     """Parse and validate one catalogue YAML document (a list of entries)."""
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise DataError(f"malformed YAML ({getattr(exc, 'problem', exc)})", file=label,
-                        row=None if mark is None else mark.line + 1) from None
+    doc = parse_yaml(text, label)
     if not isinstance(doc, list):
         raise DataError("the catalogue file is not a list of entries", file=label,
                         expected="a YAML list")

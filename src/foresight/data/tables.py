@@ -19,6 +19,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from foresight.data.files import read_text_file
 from foresight.errors import DataError
 
 _KINDS = ("int", "float", "str", "category", "bool")
@@ -141,16 +142,8 @@ def read_table(
         ragged row, bad value, duplicate key.
     """
     if isinstance(source, (str, PathLike)):
-        path = Path(source)
-        name = label or str(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise DataError("file not found", file=name) from None
-        except UnicodeDecodeError as exc:
-            raise DataError(
-                f"not valid UTF-8 text (byte {exc.start})", file=name, expected="a UTF-8 CSV file"
-            ) from None
+        name = label or str(Path(source))
+        text = read_text_file(source, label=name, expected="a UTF-8 CSV file")
     else:
         name = label or getattr(source, "name", "<stream>")
         text = source.read()

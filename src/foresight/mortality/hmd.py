@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from foresight.errors import DataError
+from foresight.data.files import read_text_file
 
 __all__ = ["hmd_example", "hmd_rates", "hmd_surface", "read_hmd"]
 
@@ -84,13 +85,7 @@ def read_hmd(path: str | PathLike[str], *, label: str | None = None) -> pd.DataF
     """
     p = Path(path)
     name = label or str(p)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DataError("file not found", file=name) from None
-    except UnicodeDecodeError as exc:
-        raise DataError(f"not UTF-8 text (byte {exc.start})", file=name,
-                        expected="an HMD text file") from None
+    text = read_text_file(p, label=name, expected="an HMD text file")
     return parse_hmd(text, label=name)
 
 

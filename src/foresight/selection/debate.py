@@ -17,13 +17,12 @@ import datetime as _dt
 import re
 from dataclasses import dataclass
 from os import PathLike
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from foresight.errors import DataError
+from foresight.data.files import parse_yaml, read_text_file
 
 SIDES: tuple[str, ...] = ("clinical", "mechanical")
 CLAIM_KINDS: tuple[str, ...] = (
@@ -147,12 +146,7 @@ def parse_debate(text: str, label: str = "<debate>") -> Debate:
         values outside the allowed vocabularies, duplicate ids, and references
         to contributions or claims that do not exist.
     """
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise DataError(f"malformed YAML ({getattr(exc, 'problem', None) or exc})", file=label,
-                        row=None if mark is None else mark.line + 1) from None
+    doc = parse_yaml(text, label)
     if not isinstance(doc, dict):
         raise DataError("the debate file is not a mapping", file=label,
                         expected="keys schema_version, document, contributions, claims, relations")
@@ -252,13 +246,7 @@ def load_debate(path: str | PathLike[str] | None = None) -> Debate:
         label = "data/selection/debate.yaml"
     else:
         label = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DataError("file not found", file=label) from None
-    except UnicodeDecodeError as exc:
-        raise DataError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=label) from None
-    return parse_debate(text, label)
+    return parse_debate(read_text_file(path, label=label), label)
 
 
 _ARGDOWN_ARROWS = {"supports": "+>", "attacks": "->", "rebuts": "->", "concedes": "+>"}
