@@ -272,3 +272,20 @@ def test_cohort_rates_property(n_age, n_year, x, t):
     x, t = x % n_age, t % n_year
     age, year = 10 + x, 1950 + t
     assert coh.loc[age, year - age] == surface.loc[age, year]
+
+
+def test_single_schedule_wrappers_reject_many_schedules_and_gaps():
+    import numpy as np
+    import pytest
+
+    from foresight import DataError
+    from foresight.mortality import life_table_from_qx, period_life_table
+
+    with pytest.raises(DataError, match=r"column mx: missing mx"):
+        period_life_table([0.01, np.nan, 0.3], sex="male")
+    with pytest.raises(DataError, match=r"column qx: missing qx"):
+        life_table_from_qx([0.01, np.nan, 1.0], sex="female")
+    with pytest.raises(DataError, match="takes one schedule"):
+        period_life_table(np.full((3, 2), 0.1), sex="male")
+    with pytest.raises(DataError, match="use life_tables_from_qx for many"):
+        life_table_from_qx(np.full((3, 2), 0.1), sex="male")

@@ -418,14 +418,7 @@ def parse_qde(data: bytes, label: str = "<project.qde>") -> Project:
                 raise DataError(f"selection [{start}, {end}) is not a valid range", file=label,
                                 row=swhere, row_label="element", column="startPosition",
                                 expected="0 <= startPosition <= endPosition")
-            refs = []
-            for ref in sel.iter(_q(ns, "CodeRef")):
-                t = (ref.get("targetGUID") or "").upper()
-                if t not in known:
-                    raise DataError(f"CodeRef to unknown code {t!r}", file=label, row=swhere,
-                                    row_label="element", column="targetGUID",
-                                    expected="the guid of a code in the project's CodeBook")
-                refs.append(t)
+            refs = _code_refs(sel.iter(_q(ns, "CodeRef")), known, label, swhere)
             selections.append(Selection((sel.get("guid") or "").upper(), sg.upper(), start, end,
                                         tuple(refs)))
     cases: list[Case] = []
@@ -436,14 +429,7 @@ def parse_qde(data: bytes, label: str = "<project.qde>") -> Project:
         if not _GUID.match(cg):
             raise DataError(f"case guid {cg!r} is not a GUID", file=label, row=where,
                             row_label="element", column="guid", expected="a GUID")
-        crefs = []
-        for ref in c.findall(_q(ns, "CodeRef")):
-            t = (ref.get("targetGUID") or "").upper()
-            if t not in known:
-                raise DataError(f"CodeRef to unknown code {t!r}", file=label, row=where,
-                                row_label="element", column="targetGUID",
-                                expected="the guid of a code in the project's CodeBook")
-            crefs.append(t)
+        crefs = _code_refs(c.findall(_q(ns, "CodeRef")), known, label, where)
         srefs = []
         for ref in c.findall(_q(ns, "SourceRef")):
             t = (ref.get("targetGUID") or "").upper()
@@ -524,3 +510,16 @@ def write_qdpx(path: str | PathLike[str] | None, codes: Sequence[Code], cases: I
     if path is not None:
         Path(path).write_bytes(data)
     return data
+
+
+def _code_refs(refs, known: set[str] | dict, label: str, where: str) -> list[str]:
+    """Target GUIDs of ``CodeRef`` elements, each checked against the project's codes."""
+    out = []
+    for ref in refs:
+        t = (ref.get("targetGUID") or "").upper()
+        if t not in known:
+            raise DataError(f"CodeRef to unknown code {t!r}", file=label, row=where,
+                            row_label="element", column="targetGUID",
+                            expected="the guid of a code in the project's CodeBook")
+        out.append(t)
+    return out

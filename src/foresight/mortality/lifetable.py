@@ -411,28 +411,30 @@ def period_life_table(mx, *, sex: str, ages=None, radix: float = 100_000) -> pd.
     >>> round(float(lt.loc[1, "ex"]), 3)   # open interval: 1 / m
     5.0
     """
-    arr = np.asarray(mx.to_numpy() if isinstance(mx, pd.Series) else mx, dtype=float)
-    if ages is None and isinstance(mx, pd.Series):
-        ages = mx.index.to_numpy()
-    if arr.ndim != 1:
-        raise DataError("period_life_table takes one schedule", column="mx",
-                        expected="a 1-D array; use life_tables for many")
-    if np.isnan(arr).any():
-        raise DataError("missing death rate", column="mx", expected="a rate at every age")
+    arr, ages = _one_schedule(mx, ages, "mx", "period_life_table", "life_tables")
     return life_tables(arr, sex=sex, ages=ages, radix=radix).table(0)
 
 
 def life_table_from_qx(qx, *, sex: str, ages=None, radix: float = 100_000) -> pd.DataFrame:
     """One life table from probabilities of death; see :func:`life_tables_from_qx`."""
-    arr = np.asarray(qx.to_numpy() if isinstance(qx, pd.Series) else qx, dtype=float)
-    if ages is None and isinstance(qx, pd.Series):
-        ages = qx.index.to_numpy()
-    if arr.ndim != 1:
-        raise DataError("life_table_from_qx takes one schedule", column="qx",
-                        expected="a 1-D array; use life_tables_from_qx for many")
-    if np.isnan(arr).any():
-        raise DataError("missing probability", column="qx", expected="a qx at every age")
+    arr, ages = _one_schedule(qx, ages, "qx", "life_table_from_qx", "life_tables_from_qx")
     return life_tables_from_qx(arr, sex=sex, ages=ages, radix=radix).table(0)
+
+
+def _one_schedule(values, ages, column: str, name: str, many: str):
+    """One schedule (``mx`` or ``qx``) as a float array, with ages taken from a Series index.
+
+    Raises :class:`DataError` for more than one dimension or a missing value.
+    """
+    arr = np.asarray(values.to_numpy() if isinstance(values, pd.Series) else values, dtype=float)
+    if ages is None and isinstance(values, pd.Series):
+        ages = values.index.to_numpy()
+    if arr.ndim != 1:
+        raise DataError(f"{name} takes one schedule", column=column,
+                        expected=f"a 1-D array; use {many} for many")
+    if np.isnan(arr).any():
+        raise DataError(f"missing {column}", column=column, expected=f"a value of {column} at every age")
+    return arr, ages
 
 
 # ---------------------------------------------------------------- summaries
