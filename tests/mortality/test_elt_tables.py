@@ -1,20 +1,26 @@
 """English Life Tables from pymort: catalogue, metadata, and values against cited figures.
 
-Cited figures used here (none is taken from this package's own output):
+The cited figures live in ``data/mortality/elt_cited_figures.csv``, each with
+its reference and location (none is taken from this package's own output):
 
-* ELT No. 3 (1841-50), males: the Popular Science Monthly, vol. 19 (1881),
-  p. 648 (Wikisource transcription, "English Life Table No. 3" section) prints
-  the percentage dying in the first year (16.36), within the first 5, 10 and
-  20 years of life (27.64, 31.02, 34.82) and that half of the males born
-  have died by about age 44½.
+* ELT No. 1 (1841): life expectancy at birth 40.2 (males) and 42.2 (females)
+  and at age 1 46.7 (males), ONS, "How has life expectancy changed over
+  time?" (2015).
+* ELT No. 3 (1841-50), males: Wehle, "Modern basis of life insurance",
+  Popular Science Monthly 19 (1881), p. 630, prints the percentage dying in
+  the first year and within 5, 10 and 20 years, and that half have died by
+  about age 44½.
 * ELT No. 8 (1910-12): the ONS bulletin "English Life Tables No. 17: 2010 to
-  2012" (1 September 2015), main points: life expectancy at birth "51 years"
-  for males and "55" for females in 1910-1912 (rounded to whole years).
+  2012" (2015), main points: life expectancy at birth 51 (males) and 55
+  (females), rounded to whole years.
 
 No citable figure for the life expectancy at birth of ELT No. 3 or No. 16 was
-reachable from this project (see the chapter and the final report), so those
-values are checked only for plausibility, not against a published number.
+reachable from this project (see the chapter and the closing note of the
+issue), so those two values are checked only for plausibility.
 """
+
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -68,20 +74,82 @@ def test_read_soa_table_errors():
         fm.read_soa_table(2921)
 
 
-def test_elt3_males_against_popular_science_monthly_1881(elt):
-    lx = elt.column("lx")[(3, "male")] / 1e5
-    assert 1 - lx[1] == pytest.approx(0.1636, abs=5e-5)
-    assert 1 - lx[5] == pytest.approx(0.2764, abs=2e-4)
-    assert 1 - lx[10] == pytest.approx(0.3102, abs=2e-4)
-    assert 1 - lx[20] == pytest.approx(0.3482, abs=2e-4)
-    med = fm.median_age_at_death(elt)[(3, "male")]
-    assert med == pytest.approx(44.5, abs=0.5)
+CITED = fm.elt_cited_figures()
 
 
-def test_elt8_e0_against_ons_elt17_bulletin(elt):
-    e0 = fm.life_expectancy(elt, 0)
-    assert round(e0[(8, "male")]) == 51
-    assert round(e0[(8, "female")]) == 55
+@pytest.mark.parametrize("figure_id", list(CITED.index))
+def test_elt_agrees_with_cited_figure(figure_id):
+    check = fm.elt_cited_checks(CITED.loc[[figure_id]]).loc[figure_id]
+    assert check["verdict"] == "agrees", check.to_dict()
+    assert abs(check["difference"]) <= check["tolerance"]
+
+
+def test_cited_checks_fail_when_a_figure_is_off():
+    figures = CITED.copy()
+    figures.loc["elt1_e0_male", "value"] += 0.2
+    figures.loc["elt3_dead_by_5_male", "value"] -= 0.05
+    checks = fm.elt_cited_checks(figures)
+    assert checks.loc["elt1_e0_male", "verdict"] == "differs"
+    assert checks.loc["elt3_dead_by_5_male", "verdict"] == "differs"
+    assert (checks.drop(["elt1_e0_male", "elt3_dead_by_5_male"])["verdict"] == "agrees").all()
+
+
+def test_cited_figures_name_references_in_the_bibliography():
+    bib = (Path(__file__).resolve().parents[2] / "references.bib").read_text(encoding="utf-8")
+    keys = set(re.findall(r"^@\w+\{([^,]+),", bib, flags=re.M))
+    assert set(CITED["reference"]) <= keys
+    assert CITED["location"].str.len().min() > 5
+
+
+def test_cited_tolerance_defaults_to_printed_rounding():
+    checks = fm.elt_cited_checks(CITED)
+    assert checks.loc["elt1_e0_male", "tolerance"] == pytest.approx(0.05)
+    assert checks.loc["elt8_e0_female", "tolerance"] == pytest.approx(0.5)
+    assert checks.loc["elt3_dead_by_1_male", "tolerance"] == pytest.approx(0.02)
+
+
+HEADER = ("id,elt,sex,measure,age,value,unit,decimals,qualifier,tolerance,reference,"
+          "location,note\n")
+
+
+@pytest.mark.parametrize("row, column, message", [
+    ("a,3,male,ex,,39.9,years,1,exact,,k,p. 1,\n", "age", "needs an age"),
+    ("a,3,male,median,5,44,years,0,exact,,k,p. 1,\n", "age", "takes no age"),
+    ("a,3,male,e0,0,39.9,years,1,exact,,k,p. 1,\n", "measure", "measure"),
+    ("a,3,boys,ex,0,39.9,years,1,exact,,k,p. 1,\n", "sex", "sex"),
+    ("a,3,male,ex,0,forty,years,1,exact,,k,p. 1,\n", "value", "forty"),
+    ("a,3,male,ex,0,39.9,years,1,roughly,,k,p. 1,\n", "qualifier", "qualifier"),
+    ("a,3,male,ex,0,39.9,years,1,exact,-1,k,p. 1,\n", "tolerance", "tolerance"),
+])
+def test_cited_figures_reject_malformed_rows(tmp_path, row, column, message):
+    path = tmp_path / "mine.csv"
+    path.write_text(HEADER + row, encoding="utf-8")
+    with pytest.raises(DataError, match=message) as err:
+        fm.elt_cited_figures(path)
+    assert err.value.file == str(path) and err.value.row == 2 and err.value.column == column
+
+
+def test_cited_figures_reject_missing_column(tmp_path):
+    path = tmp_path / "mine.csv"
+    path.write_text(HEADER.replace(",tolerance", "") + "a,3,male,ex,0,39.9,years,1,exact,k,p,\n",
+                    encoding="utf-8")
+    with pytest.raises(DataError, match="tolerance"):
+        fm.elt_cited_figures(path)
+
+
+@pytest.mark.parametrize("row, column, message", [
+    ("a,9,male,ex,0,55,years,0,exact,,k,p. 1,\n", "elt", "no life table for ELT 9"),
+    ("a,10,female,ex,0,60,years,0,exact,,k,p. 1,\n", "elt", "no life table for ELT 10"),
+    ("a,3,male,ex,110,1,years,0,exact,,k,p. 1,\n", "age", "ELT 3 has no age 110"),
+])
+def test_cited_checks_reject_figures_the_tables_cannot_answer(tmp_path, row, column, message):
+    path = tmp_path / "mine.csv"
+    path.write_text(HEADER + "b,1,male,ex,0,40.2,years,1,exact,,k,p. 1,\n" + row,
+                    encoding="utf-8")
+    figures = fm.elt_cited_figures(path)
+    with pytest.raises(DataError, match=message) as err:
+        fm.elt_cited_checks(figures)
+    assert err.value.file == str(path) and err.value.row == 3 and err.value.column == column
 
 
 def test_elt_e0_plausible_and_rising(elt):

@@ -34,6 +34,8 @@ from foresight.mortality.soa import elt_life_tables, elt_tables, read_soa_table,
 from foresight.mortality.hmd import hmd_example, hmd_rates, hmd_surface, read_hmd
 from foresight.mortality.history import (
     compare_published,
+    elt_cited_checks,
+    elt_cited_figures,
     life_table_summary,
     mix_life_tables,
     tolerance_for,
@@ -53,6 +55,8 @@ __all__ = [
     "arriaga",
     "cohort_rates",
     "compare_published",
+    "elt_cited_checks",
+    "elt_cited_figures",
     "elt_life_tables",
     "elt_tables",
     "european_standard_population",

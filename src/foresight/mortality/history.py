@@ -8,9 +8,12 @@ an explicit tolerance.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 
+from foresight.data import Column, TableSpec, data_dir, read_table
 from foresight.errors import DataError
 from foresight.mortality.lifetable import (
     LifeTables,
@@ -30,6 +33,8 @@ __all__ = [
     "elt_both_sexes",
     "elt_by_sex",
     "elt_catalogue_table",
+    "elt_cited_checks",
+    "elt_cited_figures",
     "elt_history",
     "elt_improvement",
     "elt_improvement_by_age",
@@ -264,6 +269,159 @@ def elt_arriaga(start: int = 3, end: int = 11, *, breaks=ARRIAGA_BREAKS) -> pd.D
     out = pd.DataFrame(cols, index=lower.index)
     out.insert(0, "lower", lower.to_numpy())
     return out
+
+
+# ------------------------------------------------------------------ figures printed about the ELTs
+ELT_CITED_FILE = "data/mortality/elt_cited_figures.csv"
+
+#: What a row of ``elt_cited_figures.csv`` may state about one English Life Table.
+ELT_CITED_MEASURES = {
+    "ex": "life expectancy at exact age `age`, years",
+    "dead_by": "per cent of births dead before exact age `age`",
+    "median": "median age at death, years (no `age`)",
+}
+
+ELT_CITED_SPEC = TableSpec(
+    name="figures printed about the English Life Tables",
+    columns=(
+        Column("id", "str", description="identifier of the figure"),
+        Column("elt", "int", minimum=1, maximum=17, description="English Life Table number"),
+        Column("sex", "category", categories=("female", "male")),
+        Column("measure", "category", categories=tuple(ELT_CITED_MEASURES),
+               description="what the figure measures"),
+        Column("age", "int", minimum=0, maximum=110, missing_ok=True,
+               description="exact age the measure refers to (empty for the median)"),
+        Column("value", "float", description="the figure as printed"),
+        Column("unit", "str"),
+        Column("decimals", "int", minimum=0, maximum=6, description="decimals as printed"),
+        Column("qualifier", "category", categories=("exact", "about")),
+        Column("tolerance", "float", minimum=0, missing_ok=True,
+               description="explicit tolerance; empty means the printed rounding"),
+        Column("reference", "str", description="key in references.bib"),
+        Column("location", "str", description="where in the reference"),
+        Column("note", "str", missing_ok=True),
+    ),
+    key=("id",),
+)
+
+
+def elt_cited_figures(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """Figures that other texts print about individual English Life Tables.
+
+    These are not from the four source documents but from texts that report
+    on the same tables (an ONS article and bulletin, an 1881 review of Farr's
+    ELT 3), kept in ``data/mortality/elt_cited_figures.csv`` with reference
+    and location so that the engine can be checked against them.
+
+    Parameters
+    ----------
+    path
+        Another CSV file in the same format (for figures a reader has found);
+        the default is the book's own file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``id``; columns as in the file (see ``ELT_CITED_SPEC``).
+
+    Raises
+    ------
+    DataError
+        Naming the file, line and column when a row is malformed, when an
+        ``ex`` or ``dead_by`` row has no age, or when a ``median`` row has one.
+    """
+    if path is None:
+        path, label = data_dir() / "mortality" / "elt_cited_figures.csv", ELT_CITED_FILE
+    else:
+        label = str(path)
+    table = read_table(path, ELT_CITED_SPEC, label=label)
+    return _check_cited(table, label)
+
+
+def _check_cited(table: pd.DataFrame, label: str) -> pd.DataFrame:
+    for i, row in enumerate(table.itertuples(index=False)):
+        needs_age = row.measure != "median"
+        if needs_age and pd.isna(row.age):
+            raise DataError(f"measure {row.measure!r} needs an age", file=label, row=i + 2,
+                            column="age", expected="the exact age the figure refers to")
+        if not needs_age and not pd.isna(row.age):
+            raise DataError("the median age at death takes no age", file=label, row=i + 2,
+                            column="age", expected="an empty cell")
+    out = table.set_index("id")
+    out.attrs["file"] = label
+    return out
+
+
+def elt_cited_checks(figures: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The life-table engine on the ELTs against figures printed about them.
+
+    Parameters
+    ----------
+    figures
+        Table as returned by :func:`elt_cited_figures` (the default: the
+        book's own file). Errors name the file it was read from and the line.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per figure: ``table, sex, quantity, published, reproduced,
+        difference, tolerance, reference, location, verdict``. The tolerance
+        is the row's explicit one or else :func:`tolerance_for` the printed
+        precision and qualifier.
+
+    Raises
+    ------
+    DataError
+        When a row names an ELT and sex that is not among the life tables
+        (for example ELT 9, which does not exist, or ELT 10, which has no
+        age 0), or an age beyond the table.
+    """
+    from foresight.mortality.soa import elt_life_tables
+
+    if figures is None:
+        figures = elt_cited_figures()
+    label = figures.attrs.get("file", ELT_CITED_FILE)
+    lt = elt_life_tables()
+    ex_cache: dict[int, pd.Series] = {}
+    lx = lt.column("lx")
+    median = median_age_at_death(lt)
+    rows = []
+    for i, (fid, row) in enumerate(figures.iterrows()):
+        key = (int(row["elt"]), str(row["sex"]))
+        if key not in lx.columns:
+            raise DataError(f"no life table for ELT {key[0]}, {key[1]}s", file=label,
+                            row=i + 2, column="elt",
+                            expected="an ELT that starts at age 0 (1-8, 11-16)")
+        measure = str(row["measure"])
+        if measure == "median":
+            reproduced = float(median[key])
+            quantity = "median age at death"
+        else:
+            age = int(row["age"])
+            surv = lx[key].dropna()
+            if age not in surv.index:
+                raise DataError(f"ELT {key[0]} has no age {age}", file=label, row=i + 2,
+                                column="age", expected=f"an age up to {int(surv.index.max())}")
+            if measure == "ex":
+                if age not in ex_cache:
+                    ex_cache[age] = life_expectancy(lt, age)
+                reproduced = float(ex_cache[age][key])
+                quantity = f"life expectancy at {age}"
+            else:
+                reproduced = float(100.0 * (1.0 - surv.loc[age] / surv.iloc[0]))
+                quantity = f"per cent dead before age {age}"
+        tol = row["tolerance"]
+        if pd.isna(tol):
+            tol = tolerance_for(int(row["decimals"]), str(row["qualifier"]))
+        published = float(row["value"])
+        rows.append({
+            "id": fid, "table": f"ELT {key[0]}", "sex": key[1], "quantity": quantity,
+            "published": published, "reproduced": reproduced,
+            "difference": reproduced - published, "tolerance": float(tol),
+            "reference": str(row["reference"]), "location": str(row["location"]),
+            "verdict": compare_published(published, reproduced, tolerance=float(tol)),
+        })
+    return pd.DataFrame(rows).set_index("id")
 
 
 # ------------------------------------------------------------------ verdicts
