@@ -63,7 +63,9 @@ browser:
 
 book: install
 	$(PY) -m foresight.book prepare-build _build
-	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	@# On failure, drop Sphinx's saved environment: otherwise a rerun finds every page
+	@# "up to date", re-emits no warning and reports a failed build as green.
+	$(BIN)/jupyter-book build . $(JB_FLAGS) || { rm -rf _build/.doctrees; exit 1; }
 	@test -f _build/html/index.html
 
 execute: install

@@ -8,7 +8,11 @@ the new value must appear in the HTML: the build directory (execution cache
 and Sphinx's parsed pages) was emptied because the hash of ``src/`` changed,
 and the page re-executed. (An earlier version wiped only the execution cache;
 this test showed Sphinx then reused the old page.) Finally a deliberately
-failing cell must make ``make book`` exit non-zero.
+failing cell, and then a Sphinx warning, must make ``make book`` exit
+non-zero, and keep doing so when it is run again unchanged (Sphinx saves its
+environment even when ``-W --keep-going`` fails the build, so a naive rerun
+found every page up to date and reported success). Hidden tool directories
+such as ``.pytest_cache`` must not be read as pages.
 """
 
 from __future__ import annotations
@@ -60,6 +64,9 @@ def test_change_in_src_reaches_the_html_and_failures_fail(tmp_path):
     init = repo / "src" / "foresight" / "__init__.py"
     marker = "0.1.0+stale.check"
 
+    (repo / ".pytest_cache").mkdir()
+    (repo / ".pytest_cache" / "README.md").write_text("# pytest cache directory\n")
+
     first = _make_book(repo)
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
     assert "build directory emptied" in first.stdout
@@ -83,8 +90,22 @@ def test_change_in_src_reaches_the_html_and_failures_fail(tmp_path):
 
     nb_path = repo / "chapters" / "appendix" / "reproducibility.ipynb"
     nb = nbformat.read(nb_path, as_version=4)
+    original = nb_path.read_text()
     nb.cells.append(nbformat.v4.new_code_cell('raise RuntimeError("deliberately failing cell")'))
     nbformat.write(nb, nb_path)
     failed = _make_book(repo)
     assert failed.returncode != 0
     assert "deliberately failing cell" in failed.stdout + failed.stderr
+    failed_again = _make_book(repo)
+    assert failed_again.returncode != 0
+    assert "deliberately failing cell" in failed_again.stdout + failed_again.stderr
+
+    nb_path.write_text(original)
+    intro = repo / "intro.md"
+    intro.write_text(intro.read_text() + "\nSee {numref}`no-such-label`.\n")
+    warned = _make_book(repo)
+    assert warned.returncode != 0
+    assert "no-such-label" in warned.stdout + warned.stderr
+    warned_again = _make_book(repo)
+    assert warned_again.returncode != 0, warned_again.stdout[-3000:]
+    assert "no-such-label" in warned_again.stdout + warned_again.stderr
