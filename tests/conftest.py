@@ -6,11 +6,18 @@ deterministic; each domain's tests live in tests/<domain>/.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def bib_keys() -> set[str]:
+    """The entry keys of ``references.bib``."""
+    text = (ROOT / "references.bib").read_text(encoding="utf-8")
+    return set(re.findall(r"^@\w+\{([^,\s]+),", text, flags=re.M))
 
 settings.register_profile(
     "foresight",

@@ -3,6 +3,7 @@
 import shutil
 
 import pytest
+from conftest import bib_keys
 
 from foresight import DataError
 from foresight.data import (
@@ -81,6 +82,12 @@ def test_catalogue_is_valid_and_unique():
     assert cat["id"].is_unique
     assert {"id", "kind", "licence", "source", "loader"} <= set(cat.columns)
     assert cat["kind"].isin(["real", "published", "synthetic", "fixture", "structured"]).all()
+
+
+def test_catalogue_citations_are_in_the_bibliography():
+    cited = set(catalogue()["citation"].dropna())
+    assert cited, "no dataset names a citation"
+    assert cited <= bib_keys(), cited - bib_keys()
 
 
 def test_catalogue_loaders_exist():

@@ -19,14 +19,13 @@ reachable from this project (see the chapter and the closing note of the
 issue), so those two values are checked only for plausibility.
 """
 
-import re
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 import foresight.mortality as fm
 from foresight import DataError
+
+from conftest import bib_keys
 
 
 @pytest.fixture(scope="module")
@@ -95,9 +94,7 @@ def test_cited_checks_fail_when_a_figure_is_off():
 
 
 def test_cited_figures_name_references_in_the_bibliography():
-    bib = (Path(__file__).resolve().parents[2] / "references.bib").read_text(encoding="utf-8")
-    keys = set(re.findall(r"^@\w+\{([^,]+),", bib, flags=re.M))
-    assert set(CITED["reference"]) <= keys
+    assert set(CITED["reference"]) <= bib_keys()
     assert CITED["location"].str.len().min() > 5
 
 
