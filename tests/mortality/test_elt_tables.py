@@ -136,6 +136,7 @@ def test_cited_figures_reject_missing_column(tmp_path):
 
 @pytest.mark.parametrize("row, column, message", [
     ("a,9,male,ex,0,55,years,0,exact,,k,p. 1,\n", "elt", "no life table for ELT 9"),
+    ("a,17,male,ex,0,79,years,0,exact,,k,p. 1,\n", "elt", "no life table for ELT 17"),
     ("a,10,female,ex,0,60,years,0,exact,,k,p. 1,\n", "elt", "no life table for ELT 10"),
     ("a,3,male,ex,110,1,years,0,exact,,k,p. 1,\n", "age", "ELT 3 has no age 110"),
 ])
@@ -146,6 +147,9 @@ def test_cited_checks_reject_figures_the_tables_cannot_answer(tmp_path, row, col
     figures = fm.elt_cited_figures(path)
     with pytest.raises(DataError, match=message) as err:
         fm.elt_cited_checks(figures)
+    assert err.value.file == str(path) and err.value.row == 3 and err.value.column == column
+    with pytest.raises(DataError, match=message) as err:  # a subset keeps the file's lines
+        fm.elt_cited_checks(figures.loc[["a"]])
     assert err.value.file == str(path) and err.value.row == 3 and err.value.column == column
 
 

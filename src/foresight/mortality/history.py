@@ -288,7 +288,7 @@ ELT_CITED_SPEC = TableSpec(
         Column("elt", "int", minimum=1, maximum=17, description="English Life Table number"),
         Column("sex", "category", categories=("female", "male")),
         Column("measure", "category", categories=tuple(ELT_CITED_MEASURES),
-               description="what the figure measures"),
+               description="; ".join(f"{k}: {v}" for k, v in ELT_CITED_MEASURES.items())),
         Column("age", "int", minimum=0, maximum=110, missing_ok=True,
                description="exact age the measure refers to (empty for the median)"),
         Column("value", "float", description="the figure as printed"),
@@ -349,6 +349,9 @@ def _check_cited(table: pd.DataFrame, label: str) -> pd.DataFrame:
                             column="age", expected="an empty cell")
     out = table.set_index("id")
     out.attrs["file"] = label
+    # line of each figure in its file, so that errors found later (in
+    # elt_cited_checks, possibly on a subset) still point at the right line
+    out.attrs["lines"] = dict(zip(out.index, range(2, len(out) + 2)))
     return out
 
 
@@ -359,7 +362,8 @@ def elt_cited_checks(figures: pd.DataFrame | None = None) -> pd.DataFrame:
     ----------
     figures
         Table as returned by :func:`elt_cited_figures` (the default: the
-        book's own file). Errors name the file it was read from and the line.
+        book's own file), or any subset of its rows. Errors name the file it
+        was read from and the figure's line in it.
 
     Returns
     -------
@@ -381,17 +385,21 @@ def elt_cited_checks(figures: pd.DataFrame | None = None) -> pd.DataFrame:
     if figures is None:
         figures = elt_cited_figures()
     label = figures.attrs.get("file", ELT_CITED_FILE)
+    lines = figures.attrs.get("lines", {})
     lt = elt_life_tables()
     ex_cache: dict[int, pd.Series] = {}
     lx = lt.column("lx")
     median = median_age_at_death(lt)
     rows = []
-    for i, (fid, row) in enumerate(figures.iterrows()):
+    available = sorted({elt for elt, _ in lx.columns})
+    for fid, row in figures.iterrows():
+        line = lines.get(fid)
         key = (int(row["elt"]), str(row["sex"]))
         if key not in lx.columns:
             raise DataError(f"no life table for ELT {key[0]}, {key[1]}s", file=label,
-                            row=i + 2, column="elt",
-                            expected="an ELT that starts at age 0 (1-8, 11-16)")
+                            row=line, column="elt",
+                            expected="one of the ELTs that start at age 0: "
+                                     + ", ".join(map(str, available)))
         measure = str(row["measure"])
         if measure == "median":
             reproduced = float(median[key])
@@ -400,7 +408,7 @@ def elt_cited_checks(figures: pd.DataFrame | None = None) -> pd.DataFrame:
             age = int(row["age"])
             surv = lx[key].dropna()
             if age not in surv.index:
-                raise DataError(f"ELT {key[0]} has no age {age}", file=label, row=i + 2,
+                raise DataError(f"ELT {key[0]} has no age {age}", file=label, row=line,
                                 column="age", expected=f"an age up to {int(surv.index.max())}")
             if measure == "ex":
                 if age not in ex_cache:
