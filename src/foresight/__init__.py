@@ -6,8 +6,8 @@ Subpackages are imported lazily by the chapters that need them
 affects another's.
 """
 
-from foresight.errors import DataError
+from foresight.errors import ConvergenceWarning, DataError
 
 __version__ = "0.1.0"
 
-__all__ = ["DataError", "__version__"]
+__all__ = ["ConvergenceWarning", "DataError", "__version__"]

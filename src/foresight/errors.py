@@ -82,3 +82,11 @@ def _rebuild(problem, file, row, column, expected, row_label):  # pragma: no cov
     return DataError(
         problem, file=file, row=row, column=column, expected=expected, row_label=row_label
     )
+
+
+class ConvergenceWarning(UserWarning):
+    """An iterative fit stopped at its iteration limit before meeting its tolerance.
+
+    The result is still returned (and flagged, e.g. ``converged=False``), but
+    it may differ between machines in more than the last digits.
+    """

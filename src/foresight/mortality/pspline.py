@@ -38,13 +38,30 @@ Both smoothing parameters are chosen by minimising BIC (or AIC),
     BIC = Dev / psi2 + log(N) * ED,    AIC = Dev / psi2 + 2 * ED,
 
 where ``ED = trace((B'WB + P)^-1 B'WB)`` is the effective dimension, ``N`` the
-number of cells with positive weight and ``psi2`` the overdispersion. With
-``overdispersion=True`` the selection is iterated as in MortalitySmooth
-(Camarda 2012): select with ``psi2 = 1``; estimate
-``psi2 = Dev / (N - ED)`` at the selected fit; select again with that
-``psi2``; repeat until ``psi2`` settles. Standard errors of the fitted log
-rates are ``sqrt(psi2 * diag(B (B'WB + P)^-1 B'))`` (the Bayesian covariance
-of Wood 2006, as used by MortalitySmooth).
+number of cells with positive weight and ``psi2`` the overdispersion. The
+search runs over ``log10 lambda`` within bounds (default 1e-8 to 1e8, as
+MortalitySmooth): a coarse grid finds the basin, then projected Newton steps
+use the exact gradient of the criterion (the derivatives of the deviance and
+of ED with respect to each lambda, :func:`_gradient`) with a Hessian from
+differences of that gradient, updated by BFGS. Each penalised fit starts from
+the previous one's coefficients. With ``overdispersion=True`` the selection
+is iterated as in MortalitySmooth (Camarda 2012): select with ``psi2 = 1``;
+estimate ``psi2 = Dev / (N - ED)`` at the selected fit; select again with
+that ``psi2``; repeat until ``psi2`` changes by less than 1e-10. Standard
+errors of the fitted log rates are ``sqrt(psi2 * diag(B (B'WB + P)^-1 B'))``
+(the Bayesian covariance of Wood 2006, as used by MortalitySmooth).
+
+Numerics that hold on any machine
+---------------------------------
+Every loop stops on a tolerance (IRLS: 1e-10 on the log rates; search: 1e-9
+on log10 lambda; overdispersion: 1e-10 relative) and reports failure
+(``PSplineFit.converged``, :class:`foresight.ConvergenceWarning`). The fit is
+computed in the eigenbasis of the marginal penalties (:func:`penalty_eigenbasis`),
+where the penalty is diagonal, and the penalised information matrix is
+Jacobi-scaled before its Cholesky factorisation: its condition then no longer
+grows with lambda, so the criterion carries no round-off noise even near
+lambda = 1e8 and the selected lambdas agree between BLAS kernels to about
+1e-12. Coefficients and covariance are rotated back to the B-spline basis.
 
 Forecasting pads the year axis with cells of weight zero: the penalty carries
 the surface (linearly, for second-order differences) into the padded years and
@@ -60,12 +77,13 @@ machinery on one axis.
 from __future__ import annotations
 
 import functools
+import warnings
 from dataclasses import dataclass, field
 from typing import Callable, Literal, Sequence, TypeVar
 
 import numpy as np
 import pandas as pd
-from scipy import linalg, optimize
+from scipy import linalg
 from scipy.interpolate import BSpline
 
 try:  # optional: keeps BLAS single-threaded on small matrices (see _single_threaded)
@@ -76,7 +94,7 @@ except ImportError:  # pragma: no cover - without it BLAS keeps its own thread c
     def threadpool_limits(*_args, **_kwargs):  # type: ignore[no-redef]
         return contextlib.nullcontext()
 
-from foresight.errors import DataError
+from foresight.errors import ConvergenceWarning, DataError
 
 __all__ = [
     "PSplineFit",
@@ -86,6 +104,7 @@ __all__ = [
     "fit_pspline_2d",
     "fit_figure",
     "fit_pspline_2d_gaussian",
+    "penalty_eigenbasis",
     "row_tensor",
     "simulate_deaths",
 ]
@@ -93,10 +112,27 @@ __all__ = [
 Criterion = Literal["bic", "aic"]
 Method = Literal["glam", "kronecker"]
 
-#: IRLS tolerance (largest change of a log rate) while searching smoothing parameters.
-SELECTION_TOL = 1e-6
-#: Coarse grid of log10 smoothing parameters searched before local refinement.
+#: Coarse grid of log10 smoothing parameters searched before the Newton refinement.
 DEFAULT_LOG10_GRID = np.arange(-4.0, 8.01, 3.0)
+#: Default bounds on log10 of every smoothing parameter (MortalitySmooth's range, 1e-8 to 1e8).
+DEFAULT_LOG10_BOUNDS = (-8.0, 8.0)
+#: The smoothing-parameter search has converged when a Newton step moves no
+#: log10 lambda by more than this.
+SELECT_XTOL = 1e-9
+#: Most Newton iterations of one smoothing-parameter search.
+SELECT_MAX_ITER = 60
+#: Longest Newton step, in log10 lambda.
+MAX_NEWTON_STEP = 2.0
+#: Step of the forward differences of the gradient that give the Hessian (log10 lambda).
+HESSIAN_STEP = 1e-4
+#: After a full Newton step shorter than this (log10 lambda) the Hessian is reused.
+HESSIAN_REUSE_STEP = 0.05
+#: The overdispersion iteration has converged when psi2 changes by less than this, relatively.
+PSI2_RTOL = 1e-10
+#: Relative decrease of the criterion below which a search step is judged by its gradient instead.
+NOISE_FLOOR = 1e-8
+#: Most rounds of the overdispersion iteration.
+PSI2_MAX_ROUNDS = 100
 
 
 _F = TypeVar("_F", bound=Callable)
@@ -161,8 +197,32 @@ def bspline_basis(
         n_segments = max(1, int(round((hi - lo) / spacing)))
     dx = (hi - lo) / n_segments
     knots = lo + dx * np.arange(-degree, n_segments + degree + 1)
+    # The base interval [knots[degree], knots[degree + n_segments]] must hold
+    # every point exactly: ``lo + dx * n_segments`` can round to just below
+    # ``hi`` (ages 0-109 at spacing 5 do), which scipy refuses.
+    knots[degree], knots[degree + n_segments] = lo, hi
     basis = BSpline.design_matrix(np.clip(x, lo, hi), knots, degree, extrapolate=False)
     return np.asarray(basis.toarray())
+
+
+def penalty_eigenbasis(n: int, order: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """Orthonormal eigenvectors ``U`` and eigenvalues ``s`` of ``D'D`` (``D'D = U diag(s) U'``).
+
+    The null space (polynomials of degree below ``order``, eigenvalue 0) gets
+    a fixed orthonormal basis, and every other eigenvector the sign that
+    makes its first clearly non-zero entry positive, so that the basis, and
+    with it every computation made in it, is the same on any machine.
+    """
+    evals, evecs = np.linalg.eigh(difference_penalty(n, order))
+    null = evals <= 1e-9 * max(1.0, float(evals.max()))
+    k = int(null.sum())
+    poly = np.vander(np.linspace(-1.0, 1.0, n), k, increasing=True)
+    q, r = np.linalg.qr(poly)
+    q = q * np.sign(np.diag(r))  # the QR with a positive diagonal of R is unique
+    rest = evecs[:, ~null]
+    first = np.argmax(np.abs(rest) > 1e-6 * np.abs(rest).max(axis=0), axis=0)
+    rest = rest * np.sign(rest[first, np.arange(rest.shape[1])])
+    return np.column_stack([q, rest]), np.concatenate([np.zeros(k), evals[~null]])
 
 
 def difference_penalty(n: int, order: int = 2) -> np.ndarray:
@@ -298,6 +358,18 @@ class PSplineFit:
         How the fit was made.
     coefficients
         Spline coefficients, shape ``(c_age, c_year)``.
+    converged
+        True when every iteration met its tolerance: IRLS (largest change of
+        a log rate below ``tol``), the smoothing-parameter search (last
+        Newton step below :data:`SELECT_XTOL` in ``log10 lambda``) and the
+        overdispersion (relative change below :data:`PSI2_RTOL`). A fit that
+        does not converge also raises :class:`foresight.ConvergenceWarning`.
+    lambda_at_bound
+        For each smoothing parameter, whether the search stopped at a bound
+        of ``lambda_bounds`` (the criterion still falling beyond it: the
+        surface is as smooth as the penalty allows in that direction).
+    n_fits
+        Number of penalised IRLS fits made (grid, search and final fits).
     """
 
     ages: np.ndarray
@@ -319,6 +391,9 @@ class PSplineFit:
     covariance: np.ndarray = field(repr=False)
     basis_age: np.ndarray = field(repr=False)
     basis_year: np.ndarray | None = field(repr=False, default=None)
+    converged: bool = True
+    lambda_at_bound: tuple[bool, ...] = ()
+    n_fits: int = 0
 
     @property
     def rates(self) -> np.ndarray:
@@ -384,7 +459,12 @@ class PSplineFit:
             f"P-spline fit ({self.family}, {self.method}): {self.log_rates.shape[0]} ages"
             + (f" x {self.years.size} years" if self.years.size else "")
             + f", N = {self.n_obs} observed cells\n"
-            f"  lambdas = ({lam}) selected by {self.criterion.upper()}\n"
+            f"  lambdas = ({lam}) selected by {self.criterion.upper()}"
+            + ("" if not any(self.lambda_at_bound) else
+               " (at a bound: " + ", ".join(("age", "year")[i] if self.years.size else "lambda"
+                                            for i, b in enumerate(self.lambda_at_bound) if b) + ")")
+            + ("" if self.converged else " [NOT CONVERGED]")
+            + f"; {self.n_fits} penalised fits\n"
             f"  effective dimension = {self.effective_dim:.2f}\n"
             f"  overdispersion psi2 = {self.overdispersion:.3f}\n"
             f"  deviance = {self.deviance:.2f}, BIC = {self.bic:.2f}, AIC = {self.aic:.2f}"
@@ -399,14 +479,16 @@ class PSplineFit:
 @dataclass
 class _Problem:
     design: object
-    penalties: tuple[np.ndarray, ...]
+    penalties: tuple[np.ndarray, ...]  # diagonals p_j: the penalty is sum_j lambda_j * diag(p_j)
     family: str
     y: np.ndarray  # deaths (Poisson) or log rates (Gaussian); 0 where weight 0
     offset: np.ndarray  # log exposure (Poisson), 0 elsewhere
     weight: np.ndarray  # prior weights: 1/0 (Poisson) or user weights (Gaussian)
     max_iter: int
     tol: float
-    theta: np.ndarray | None = None  # warm start
+    theta: np.ndarray | None = None  # warm start: coefficients of the last fit
+    n_fits: int = 0  # penalised (IRLS) fits made so far
+
 
     @property
     def n_obs(self) -> int:
@@ -415,16 +497,31 @@ class _Problem:
 
 @dataclass
 class _State:
+    """A penalised fit at fixed smoothing parameters, at its converged coefficients."""
+
     lambdas: tuple[float, ...]
     theta: np.ndarray
     eta: np.ndarray
+    weights: np.ndarray  # working weights at ``theta``: w0 * mu (Poisson) or w0
     deviance: float
     ed: float
-    chol: tuple[np.ndarray, bool]
-    inner: np.ndarray
+    ainv: np.ndarray  # (B'WB + P)^-1, the Bayesian covariance before psi2
+    converged: bool
+
+
+@dataclass(frozen=True)
+class _Selection:
+    """Outcome of a search over log10 smoothing parameters."""
+
+    loglam: np.ndarray
+    state: _State
+    hessian: np.ndarray | None
+    converged: bool
+    at_bound: tuple[bool, ...]
 
 
 def _penalty(problem: _Problem, lambdas: Sequence[float]) -> np.ndarray:
+    """Diagonal of the penalty ``P = sum_j lambda_j P_j`` (the coefficients are in the penalty's eigenbasis)."""
     return sum(lam * p for lam, p in zip(lambdas, problem.penalties))
 
 
@@ -434,47 +531,78 @@ def _poisson_deviance(y: np.ndarray, mu: np.ndarray, w: np.ndarray) -> float:
     return float(2.0 * np.sum(np.where(w > 0, w * term, 0.0)))
 
 
-def _trace_solve(chol: tuple[np.ndarray, bool], m: np.ndarray) -> float:
-    """``trace(A^-1 M)`` from the Cholesky factor of ``A`` (inverse by LAPACK potri)."""
-    inv, info = linalg.lapack.dpotri(chol[0], lower=chol[1])
-    if info != 0:
-        raise np.linalg.LinAlgError("penalised information matrix is singular")
-    # only one triangle of ``inv`` is valid; ``m`` is symmetric
-    tri = np.triu(inv) if not chol[1] else np.tril(inv)
-    return float(2.0 * np.sum(tri * m) - np.dot(np.diag(inv), np.diag(m)))
+@dataclass(frozen=True)
+class _Factor:
+    """Cholesky factor of ``S A S`` with ``S = diag(A)^-1/2`` (Jacobi scaling)."""
+
+    chol: tuple[np.ndarray, bool]
+    scale: np.ndarray
+
+    def solve(self, b: np.ndarray) -> np.ndarray:
+        return self.scale * linalg.cho_solve(self.chol, self.scale * b, check_finite=False)
+
+    def inverse(self) -> np.ndarray:
+        """``A^-1``, symmetric (LAPACK potri on the scaled factor)."""
+        inv, info = linalg.lapack.dpotri(self.chol[0], lower=self.chol[1])
+        if info != 0:
+            raise np.linalg.LinAlgError("penalised information matrix is singular")
+        upper = np.triu(inv)
+        return (upper + np.triu(inv, 1).T) * np.outer(self.scale, self.scale)
 
 
-def _factor(a: np.ndarray) -> tuple[np.ndarray, bool]:
-    """Cholesky factor of a penalised information matrix.
+def _factor(inner: np.ndarray, pen: np.ndarray) -> _Factor:
+    """Factor the penalised information matrix ``A = B'WB + diag(pen)``.
 
-    With a tiny smoothing parameter and coefficients that no observed cell
-    supports (zero weights, or fitted counts near zero) the matrix can be
-    numerically singular; a ridge of relative size 1e-10, then larger, is
-    added in that case (it changes nothing else).
+    In the penalty's eigenbasis ``P`` is diagonal, and scaling ``A`` by
+    ``diag(A)^-1/2`` on both sides leaves a matrix whose condition no longer
+    grows with the smoothing parameters: near lambda = 1e8 the unscaled
+    Cholesky loses six digits, which shows up as round-off noise in the
+    criterion. With a tiny smoothing parameter and coefficients that no
+    observed cell supports the matrix can still be numerically singular; a
+    ridge of relative size 1e-10, then larger, is added in that case.
     """
+    a = inner.copy()
+    a[np.diag_indices_from(a)] += pen
+    d = np.diag(a)
+    scale = 1.0 / np.sqrt(np.where(d > 0, d, 1.0))
+    a *= np.outer(scale, scale)
     try:
-        return linalg.cho_factor(a, lower=False, check_finite=False)
+        return _Factor(linalg.cho_factor(a, lower=False, check_finite=False), scale)
     except linalg.LinAlgError:
-        scale = float(np.mean(np.abs(np.diag(a)))) or 1.0
         for ridge in (1e-10, 1e-8, 1e-6):
             try:
-                return linalg.cho_factor(a + ridge * scale * np.eye(a.shape[0]), lower=False, check_finite=False)
+                chol = linalg.cho_factor(a + ridge * np.eye(a.shape[0]), lower=False, check_finite=False)
+                return _Factor(chol, scale)
             except linalg.LinAlgError:
                 continue
         raise
 
 
-def _solve(
-    problem: _Problem, lambdas: Sequence[float], *, need_ed: bool = True, tol: float | None = None
-) -> _State:
-    """Penalised (IR)LS at fixed smoothing parameters."""
+def _poisson_mean(problem: _Problem, eta: np.ndarray) -> np.ndarray:
+    w0 = problem.weight
+    return np.where(w0 > 0, np.exp(np.clip(eta + problem.offset, -50, 50)), 0.0)
+
+
+def _solve(problem: _Problem, lambdas: Sequence[float]) -> _State:
+    """Penalised (IR)LS at fixed smoothing parameters.
+
+    Poisson: IRLS with step halving, started from the previous fit's
+    coefficients (warm start) and run until the largest change of a fitted
+    log rate is below ``problem.tol``. The effective dimension, the inverse
+    used for the covariance and the working weights are then computed at the
+    converged coefficients, so that the criterion and its derivatives
+    (:func:`_gradient`) describe the same fit.
+    """
+    problem.n_fits += 1
     design = problem.design
     pen = _penalty(problem, lambdas)
     w0, y = problem.weight, problem.y
+    converged = True
     if problem.family == "gaussian":
+        weights = w0
         inner = design.inner(w0)
-        chol = _factor(inner + pen)
-        theta = linalg.cho_solve(chol, design.rhs(w0 * y), check_finite=False)
+        factor = _factor(inner, pen)
+        theta = factor.solve(design.rhs(w0 * y))
         eta = design.eta(theta)
         dev = float(np.sum(w0 * (y - eta) ** 2))
     else:
@@ -484,26 +612,31 @@ def _solve(
             with np.errstate(divide="ignore"):
                 e = np.where(w0 > 0, np.exp(problem.offset), 0.0)
             z0 = np.where(w0 > 0, np.log((y + 1.0) / (e + 1.0)), 0.0)
-            inner0 = design.inner(w0)
-            c0 = _factor(inner0 + pen + 1e-8 * np.eye(design.n_coef))
-            theta = linalg.cho_solve(c0, design.rhs(w0 * z0), check_finite=False)
+            theta = _factor(design.inner(w0), pen + 1e-8).solve(design.rhs(w0 * z0))
         eta = design.eta(theta)
 
-        def mean(eta_: np.ndarray) -> np.ndarray:
-            return np.where(w0 > 0, np.exp(np.clip(eta_ + problem.offset, -50, 50)), 0.0)
-
         def penalised_deviance(theta_: np.ndarray, eta_: np.ndarray) -> float:
-            return _poisson_deviance(y, mean(eta_), w0) + float(theta_ @ pen @ theta_)
+            return _poisson_deviance(y, _poisson_mean(problem, eta_), w0) + float(np.sum(pen * theta_**2))
 
         objective = penalised_deviance(theta, eta)
+        converged = False
+        previous = np.inf
         for _ in range(problem.max_iter):
-            mu = mean(eta)
+            mu = _poisson_mean(problem, eta)
             wk = w0 * mu
             z = np.where(w0 > 0, eta + (y - mu) / np.where(mu > 0, mu, 1.0), 0.0)
-            inner = design.inner(wk)
-            chol = _factor(inner + pen)
-            new = linalg.cho_solve(chol, design.rhs(wk * z), check_finite=False)
+            new = _factor(design.inner(wk), pen).solve(design.rhs(wk * z))
             eta_new = design.eta(new)
+            full = float(np.max(np.abs(eta_new - eta)))
+            if full < problem.tol or (full < 1e3 * problem.tol and full > 0.5 * previous):
+                # a full Newton step this short (the error left is of the order of
+                # its square), or steps that stopped shrinking near the tolerance:
+                # the round-off floor of an ill-conditioned system, as close as
+                # the arithmetic allows
+                theta, eta = new, eta_new
+                converged = True
+                break
+            previous = full
             # step halving: a full Newton step may overshoot far from the optimum
             for _half in range(30):
                 obj_new = penalised_deviance(new, eta_new) if np.all(np.isfinite(eta_new)) else np.inf
@@ -511,17 +644,16 @@ def _solve(
                     break
                 new = 0.5 * (theta + new)
                 eta_new = design.eta(new)
-            step = float(np.max(np.abs(eta_new - eta)))
             theta, eta, objective = new, eta_new, obj_new
-            if step < (problem.tol if tol is None else tol):
-                break
-        # As MortalitySmooth: the weights and factor of the last IRLS step serve
-        # for the effective dimension and the covariance (they differ from the
-        # converged ones by less than the tolerance).
-        dev = _poisson_deviance(y, mean(eta), w0)
+        mu = _poisson_mean(problem, eta)
+        weights = w0 * mu
+        inner = design.inner(weights)
+        factor = _factor(inner, pen)
+        dev = _poisson_deviance(y, mu, w0)
         problem.theta = theta
-    ed = _trace_solve(chol, inner) if need_ed else np.nan
-    return _State(tuple(float(v) for v in lambdas), theta, eta, dev, ed, chol, inner)
+    ainv = factor.inverse()
+    ed = float(np.sum(ainv * inner))  # trace(A^-1 B'WB), both symmetric
+    return _State(tuple(float(v) for v in lambdas), theta, eta, weights, dev, ed, ainv, converged)
 
 
 def _criterion(problem: _Problem, state: _State, psi2: float, which: str) -> float:
@@ -532,6 +664,46 @@ def _criterion(problem: _Problem, state: _State, psi2: float, which: str) -> flo
         fit_term = state.deviance / psi2
     k = np.log(n) if which == "bic" else 2.0
     return float(fit_term + k * state.ed)
+
+
+def _gradient(problem: _Problem, state: _State, psi2: float, which: str) -> np.ndarray:
+    """Derivatives of the criterion with respect to ``log10`` of each smoothing parameter.
+
+    With ``A = B'WB + P`` and ``P = sum_j lambda_j P_j``, at the penalised
+    optimum (``B'(y - mu) = P theta``):
+
+    * ``d theta / d lambda_j = -A^-1 P_j theta``;
+    * ``d Dev / d lambda_j = -2 (P theta)' d theta / d lambda_j`` (the same
+      for the weighted residual sum of squares);
+    * ``ED = trace(A^-1 B'WB)`` gives ``d ED / d lambda_j = -trace(A^-1 P_j)
+      + trace(dA_j A^-1 P A^-1)`` with ``dA_j = P_j + B' diag(dW_j) B`` and,
+      for Poisson, ``dW_j = W * (B d theta / d lambda_j)`` (weights ``mu``).
+
+    The last trace is ``sum(dW_j * diag(B M B'))`` with ``M = A^-1 P A^-1``,
+    computed by array arithmetic without forming ``B``.
+    """
+    design = problem.design
+    ainv = state.ainv
+    pen = _penalty(problem, state.lambdas)
+    m = ainv @ (pen[:, None] * ainv)
+    ptheta = pen * state.theta
+    diag_ainv, diag_m = np.diag(ainv), np.diag(m)
+    n = problem.n_obs
+    k = np.log(n) if which == "bic" else 2.0
+    poisson = problem.family == "poisson"
+    dq = design.diag_quad(m) if poisson else None
+    grad = np.empty(len(state.lambdas))
+    for j, (lam, pj) in enumerate(zip(state.lambdas, problem.penalties)):
+        dtheta = -(ainv @ (pj * state.theta))
+        dfit = -2.0 * float(ptheta @ dtheta)
+        ded = -float(diag_ainv @ pj) + float(diag_m @ pj)
+        if poisson:
+            ded += float(np.sum(state.weights * design.eta(dtheta) * dq))
+            dterm = dfit / psi2
+        else:
+            dterm = n * dfit / max(state.deviance, 1e-300)
+        grad[j] = np.log(10.0) * lam * (dterm + k * ded)
+    return grad
 
 
 def _psi2(problem: _Problem, state: _State) -> float:
@@ -545,36 +717,152 @@ def _select(
     problem: _Problem,
     psi2: float,
     which: str,
-    n_lambda: int,
     grid: np.ndarray,
     start: np.ndarray | None,
-) -> np.ndarray:
-    """Minimise the criterion over log10 lambdas: coarse grid then Nelder-Mead."""
+    bounds: tuple[float, float],
+    n_lambda: int,
+    *,
+    xtol: float,
+    hessian: np.ndarray | None = None,
+) -> _Selection:
+    """Minimise the criterion over ``log10`` smoothing parameters within ``bounds``.
 
-    def crit(loglam: np.ndarray) -> float:
-        loglam = np.clip(loglam, -8.0, 12.0)
+    A coarse grid (skipped when ``start`` is given) finds the basin; then
+    projected quasi-Newton steps on ``log10 lambda`` use the analytic
+    gradient (:func:`_gradient`), a Hessian from forward differences of it
+    (at the start and after any step the line search had to shorten) updated
+    by BFGS after every accepted step, and backtracking on the criterion. A
+    parameter whose derivative pushes it against a bound is held there
+    (reported in ``at_bound``). Converged when a step moves no
+    ``log10 lambda`` by more than ``xtol``, or when every parameter is held
+    at a bound.
+    """
+    lo, hi = bounds
+
+    def evaluate(rho: np.ndarray) -> tuple[float, _State | None]:
         try:
-            state = _solve(problem, tuple(10.0 ** np.asarray(loglam)), tol=SELECTION_TOL)
+            state = _solve(problem, tuple(10.0**rho))
         except np.linalg.LinAlgError:
-            return np.inf
+            return np.inf, None
         value = _criterion(problem, state, psi2, which)
-        return value if np.isfinite(value) else np.inf
+        return (value, state) if np.isfinite(value) else (np.inf, None)
 
     if start is None:
-        mesh = np.stack(np.meshgrid(*([grid] * n_lambda), indexing="ij"), -1).reshape(-1, n_lambda)
-        values = np.array([crit(p) for p in mesh])
-        start = mesh[int(np.argmin(values))]
-        step = float(np.diff(grid).min()) / 2 if grid.size > 1 else 1.0
+        axis = np.unique(np.clip(grid, lo, hi))
+        mesh = np.stack(np.meshgrid(*([axis] * n_lambda), indexing="ij"), -1).reshape(-1, n_lambda)
+        values = np.array([evaluate(p)[0] for p in mesh])
+        if not np.isfinite(values).any():
+            raise DataError("no smoothing parameter on the search grid gives a finite fit",
+                            expected="counts and exposures that a P-spline can fit")
+        rho = mesh[int(np.argmin(values))].astype(float)
     else:
-        step = 0.2
-    simplex = np.vstack([start] + [start + step * np.eye(n_lambda)[i] for i in range(n_lambda)])
-    res = optimize.minimize(
-        crit,
-        start,
-        method="Nelder-Mead",
-        options={"initial_simplex": simplex, "xatol": 0.1, "fatol": 1e-3, "maxfev": 200},
-    )
-    return np.clip(res.x, -8.0, 12.0)
+        rho = np.clip(np.asarray(start, dtype=float), lo, hi)
+    value, state = evaluate(rho)
+    if state is None:
+        raise DataError("the penalised fit failed at the starting smoothing parameters",
+                        expected="counts and exposures that a P-spline can fit")
+    grad = _gradient(problem, state, psi2, which)
+    converged = False
+    fresh = False  # is ``hessian`` from forward differences at the current point?
+    for _ in range(SELECT_MAX_ITER):
+        held = ((rho <= lo) & (grad > 0)) | ((rho >= hi) & (grad < 0))
+        free = np.flatnonzero(~held)
+        if free.size == 0:
+            converged = True
+            break
+        if hessian is None or not np.all(np.isfinite(hessian)):
+            hessian = _hessian(problem, rho, grad, psi2, which, evaluate, hi)
+            fresh = True
+        step = np.zeros_like(rho)
+        step[free] = _newton_step(hessian[np.ix_(free, free)], grad[free])
+        # backtracking: accept a sufficient decrease (allowing for round-off in the criterion)
+        # Close to the optimum the decrease a step promises can fall below the
+        # round-off of the criterion (near lambda = 1e8 the fits are
+        # ill-conditioned); there a step that shrinks the gradient is accepted.
+        noise = 1e-11 * (1.0 + abs(value))
+        t, halved, accepted, new_grad = 1.0, False, False, None
+        for _half in range(40):
+            trial = np.clip(rho + t * step, lo, hi)
+            moved = float(np.max(np.abs(trial - rho)))
+            v_trial, st_trial = evaluate(trial)
+            if st_trial is not None:
+                promised = float(grad @ (trial - rho))
+                if v_trial <= value + 1e-4 * promised + noise:
+                    accepted = True
+                    break
+                if -promised < NOISE_FLOOR * (1.0 + abs(value)):
+                    new_grad = _gradient(problem, st_trial, psi2, which)
+                    if np.linalg.norm(new_grad[free]) < 0.9 * np.linalg.norm(grad[free]):
+                        accepted = True
+                        break
+                    new_grad = None
+            if moved < xtol:
+                break
+            t *= 0.5
+            halved = True
+        if not accepted:
+            if not fresh:  # an updated Hessian may point the wrong way: retry with a fresh one
+                hessian = None
+                continue
+            converged = moved < xtol
+            break
+        if new_grad is None:
+            new_grad = _gradient(problem, st_trial, psi2, which)
+        s_step, y_grad = trial - rho, new_grad - grad
+        rho, value, state, grad = trial, v_trial, st_trial, new_grad
+        if moved < xtol:
+            converged = True
+            break
+        updated = None if halved else _bfgs_update(hessian, s_step, y_grad)
+        # after a shortened step, or without positive curvature to learn from,
+        # the next step uses a Hessian from forward differences again
+        hessian, fresh = updated, False
+    at_bound = tuple(bool(v <= lo or v >= hi) for v in rho)
+    problem.theta = state.theta  # the next fit starts from the optimum
+    return _Selection(rho, state, hessian, converged, at_bound)
+
+
+def _bfgs_update(hess: np.ndarray, s: np.ndarray, y: np.ndarray) -> np.ndarray | None:
+    """BFGS update of a Hessian approximation; ``None`` without positive curvature along ``s``."""
+    sy = float(s @ y)
+    hs = hess @ s
+    shs = float(s @ hs)
+    if sy <= 1e-12 * float(np.linalg.norm(s) * np.linalg.norm(y)) or shs <= 0:
+        return None
+    return hess + np.outer(y, y) / sy - np.outer(hs, hs) / shs
+
+
+def _hessian(problem, rho, grad, psi2, which, evaluate, hi) -> np.ndarray:
+    """Forward differences of the analytic gradient, symmetrised (NaN where a fit failed)."""
+    n = rho.size
+    hess = np.empty((n, n))
+    for j in range(n):
+        h = HESSIAN_STEP if rho[j] + HESSIAN_STEP <= hi else -HESSIAN_STEP
+        shifted = rho.copy()
+        shifted[j] += h
+        _, st = evaluate(shifted)
+        hess[:, j] = np.nan if st is None else (_gradient(problem, st, psi2, which) - grad) / h
+    return 0.5 * (hess + hess.T)
+
+
+def _newton_step(hess: np.ndarray, grad: np.ndarray) -> np.ndarray:
+    """A descent step from the Hessian approximation, at most :data:`MAX_NEWTON_STEP` long.
+
+    Along directions of positive curvature, the Newton step; along directions
+    of zero or negative curvature (a plateau or a ridge of the criterion),
+    the longest step allowed, downhill (the line search shortens it if need be).
+    """
+    if not np.all(np.isfinite(hess)):
+        step = -np.sign(grad) * 0.5
+    else:
+        evals, evecs = np.linalg.eigh(hess)
+        proj = evecs.T @ grad
+        floor = 1e-8 * max(1.0, float(np.max(np.abs(evals))))
+        coef = np.where(evals > floor, -proj / np.where(evals > floor, evals, 1.0),
+                        -np.sign(proj) * MAX_NEWTON_STEP)
+        step = evecs @ coef
+    size = float(np.max(np.abs(step))) if step.size else 0.0
+    return step * (MAX_NEWTON_STEP / size) if size > MAX_NEWTON_STEP else step
 
 
 def _fit(
@@ -585,7 +873,14 @@ def _fit(
     overdispersion: bool,
     n_lambda: int,
     grid: np.ndarray,
-) -> tuple[_State, float]:
+    bounds: tuple[float, float],
+) -> tuple[_State, float, bool, tuple[bool, ...]]:
+    """Fit at given or selected smoothing parameters; iterate ``psi2`` to convergence.
+
+    Returns the final state, ``psi2``, whether every iteration converged
+    (IRLS, smoothing-parameter search, overdispersion), and which smoothing
+    parameters ended at a bound.
+    """
     if criterion not in ("bic", "aic"):
         raise ValueError(f"criterion must be 'bic' or 'aic', not {criterion!r}")
     if problem.n_obs <= 2:
@@ -596,24 +891,42 @@ def _fit(
             raise ValueError(f"lambdas must be {n_lambda} non-negative numbers")
         state = _solve(problem, lambdas)
         psi2 = _psi2(problem, state) if (overdispersion or gaussian) else 1.0
-        return state, psi2
+        return state, psi2, state.converged, (False,) * n_lambda
+    lo, hi = float(bounds[0]), float(bounds[1])
+    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
+        raise ValueError("lambda_bounds must be two finite log10 values, lower < upper")
     psi2 = 1.0
-    loglam = _select(problem, psi2, criterion, n_lambda, grid, None)
-    state = _solve(problem, tuple(10.0**loglam))
+    # With the overdispersion iteration to follow, the first search need not be precise.
+    xtol = 1e-3 if overdispersion and not gaussian else SELECT_XTOL
+    sel = _select(problem, psi2, criterion, grid, None, (lo, hi), n_lambda, xtol=xtol)
+    converged = sel.converged
     if gaussian:
-        return state, _psi2(problem, state)
+        return sel.state, _psi2(problem, sel.state), converged and sel.state.converged, sel.at_bound
     if overdispersion:
-        for _ in range(5):  # MortalitySmooth: at most 5 rounds, relative change 1e-3
-            new_psi2 = _psi2(problem, state)
-            if abs(new_psi2 - psi2) <= 1e-3 * psi2:
-                psi2 = new_psi2
-                break
+        # Fixed-point iteration (MortalitySmooth): psi2 = Dev / (N - ED) at the
+        # fit selected with the previous psi2, until it changes by less than
+        # PSI2_RTOL after a search run to SELECT_XTOL. Earlier searches stop at a
+        # tolerance matched to how far psi2 still has to move.
+        settled, previous = False, np.inf
+        for _ in range(PSI2_MAX_ROUNDS):
+            new_psi2 = _psi2(problem, sel.state)
+            change = abs(new_psi2 - psi2) / psi2
             psi2 = new_psi2
-            loglam = _select(problem, psi2, criterion, n_lambda, grid, loglam)
-            state = _solve(problem, tuple(10.0**loglam))
-        else:
-            psi2 = _psi2(problem, state)  # five rounds used: report psi2 of the final fit
-    return state, psi2
+            if change <= PSI2_RTOL and xtol <= SELECT_XTOL:
+                settled = True
+                break
+            if change < 1e-6 and change >= previous:
+                # changes that stopped shrinking: the round-off floor of a fit
+                # whose deviance is itself tiny (counts fitted almost exactly)
+                settled = True
+                break
+            previous = change
+            xtol = float(np.clip(0.1 * change, SELECT_XTOL, 1e-3))
+            sel = _select(problem, psi2, criterion, grid, sel.loglam, (lo, hi), n_lambda,
+                          xtol=xtol, hessian=sel.hessian)
+            converged = converged and sel.converged
+        converged = converged and settled
+    return sel.state, psi2, converged and sel.state.converged, sel.at_bound
 
 
 def _finish(
@@ -625,12 +938,24 @@ def _finish(
     years: np.ndarray,
     criterion: str,
     method: str,
+    rotation: np.ndarray,
     coef_shape: tuple[int, ...],
     basis_age: np.ndarray,
     basis_year: np.ndarray | None,
+    converged: bool,
+    at_bound: tuple[bool, ...],
 ) -> PSplineFit:
-    cov = linalg.cho_solve(state.chol, np.eye(problem.design.n_coef), check_finite=False)
-    var = problem.design.diag_quad(cov)
+    if not converged:
+        warnings.warn(
+            f"P-spline fit did not converge within its tolerances (IRLS {problem.tol:g} on log rates, "
+            f"smoothing search {SELECT_XTOL:g} on log10 lambda, overdispersion {PSI2_RTOL:g} relative); "
+            "the result is reported but may depend on the machine",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+    # standard errors in the working basis; coefficients and covariance back in the B-spline basis
+    var = problem.design.diag_quad(state.ainv)
+    cov = rotation @ state.ainv @ rotation.T
     se = np.sqrt(np.maximum(psi2 * var, 0.0))
     n = problem.n_obs
     if problem.family == "gaussian":
@@ -653,10 +978,13 @@ def _finish(
         family=problem.family,
         criterion=criterion,
         method=method,
-        coefficients=state.theta.reshape(coef_shape),
+        coefficients=(rotation @ state.theta).reshape(coef_shape),
         covariance=cov,
         basis_age=basis_age,
         basis_year=basis_year,
+        converged=bool(converged),
+        lambda_at_bound=tuple(at_bound),
+        n_fits=problem.n_fits,
     )
 
 
@@ -738,6 +1066,7 @@ def fit_pspline_2d(
     forecast_to: int | None = None,
     method: Method = "glam",
     lambda_grid: Sequence[float] | None = None,
+    lambda_bounds: tuple[float, float] = DEFAULT_LOG10_BOUNDS,
     max_iter: int = 100,
     tol: float = 1e-10,
 ) -> PSplineFit:
@@ -772,12 +1101,30 @@ def fit_pspline_2d(
         explicit Kronecker reference; slow, for checking only).
     lambda_grid
         log10 values of the coarse search grid (default -4, -1, 2, 5, 8).
+    lambda_bounds
+        Bounds on log10 of each smoothing parameter (default -8 and 8, as
+        MortalitySmooth). Where the criterion keeps falling beyond a bound
+        (a surface that is as smooth as the penalty allows in one
+        direction), the search stops there and
+        :attr:`PSplineFit.lambda_at_bound` says so.
     max_iter, tol
         IRLS limits (tolerance on the largest change of a fitted log rate).
 
     Returns
     -------
     PSplineFit
+
+    Notes
+    -----
+    Convergence, with the tolerances that make the result the same on any
+    machine to far more than 8 significant digits: IRLS until no log rate
+    changes by ``tol`` (1e-10); the smoothing parameters by projected Newton
+    steps on log10 lambda with the analytic gradient of the criterion, until
+    a step is below :data:`SELECT_XTOL` (1e-7; the convergence is quadratic,
+    so the optimum is then known to about 1e-12); ``psi2`` until it changes
+    by less than :data:`PSI2_RTOL` (1e-10, relative). If any of these fails
+    within its iteration limit the fit is still returned, with
+    ``converged=False`` and a :class:`foresight.ConvergenceWarning`.
     """
     d = _matrix(deaths, "deaths", 2)
     e = _matrix(exposures, "exposures", 2)
@@ -786,8 +1133,10 @@ def fit_pspline_2d(
     all_years = _pad_years(years_arr, forecast_to)
     y, offset, w = _poisson_arrays(d, e, all_years.size - years_arr.size)
     return _fit_2d(
-        "poisson", y, offset, w, ages_arr, all_years, knot_spacing, degree, penalty_order,
-        lambdas, criterion, overdispersion, method, lambda_grid, max_iter, tol,
+        "poisson", y, offset, w, ages=ages_arr, years=all_years, knot_spacing=knot_spacing,
+        degree=degree, penalty_order=penalty_order, lambdas=lambdas, criterion=criterion,
+        overdispersion=overdispersion, method=method, lambda_grid=lambda_grid,
+        lambda_bounds=lambda_bounds, max_iter=max_iter, tol=tol,
     )  # fmt: skip
 
 
@@ -806,6 +1155,7 @@ def fit_pspline_2d_gaussian(
     forecast_to: int | None = None,
     method: Method = "glam",
     lambda_grid: Sequence[float] | None = None,
+    lambda_bounds: tuple[float, float] = DEFAULT_LOG10_BOUNDS,
 ) -> PSplineFit:
     """Weighted Gaussian P-spline smoothing of log rates over age x year.
 
@@ -842,8 +1192,10 @@ def fit_pspline_2d_gaussian(
         pad = np.zeros((y.shape[0], n_pad))
         y, w = np.concatenate([y, pad], axis=1), np.concatenate([w, pad], axis=1)
     return _fit_2d(
-        "gaussian", y, np.zeros_like(y), w, ages_arr, all_years, knot_spacing, degree,
-        penalty_order, lambdas, criterion, True, method, lambda_grid, 1, 0.0,
+        "gaussian", y, np.zeros_like(y), w, ages=ages_arr, years=all_years,
+        knot_spacing=knot_spacing, degree=degree, penalty_order=penalty_order, lambdas=lambdas,
+        criterion=criterion, overdispersion=True, method=method, lambda_grid=lambda_grid,
+        lambda_bounds=lambda_bounds, max_iter=1, tol=0.0,
     )  # fmt: skip
 
 
@@ -852,6 +1204,7 @@ def _fit_2d(
     y: np.ndarray,
     offset: np.ndarray,
     w: np.ndarray,
+    *,
     ages: np.ndarray,
     years: np.ndarray,
     knot_spacing: tuple[float, float],
@@ -862,29 +1215,32 @@ def _fit_2d(
     overdispersion: bool,
     method: str,
     lambda_grid: Sequence[float] | None,
+    lambda_bounds: tuple[float, float],
     max_iter: int,
     tol: float,
 ) -> PSplineFit:
     ba = bspline_basis(ages, spacing=knot_spacing[0], degree=degree)
     by = bspline_basis(years, spacing=knot_spacing[1], degree=degree)
     ca, cy = ba.shape[1], by.shape[1]
-    if method == "glam":
-        design: object = _Glam2D(ba, by)
-    elif method == "kronecker":
-        design = _Kron2D(ba, by)
-    else:
+    if method not in ("glam", "kronecker"):
         raise ValueError(f"method must be 'glam' or 'kronecker', not {method!r}")
-    pa = np.kron(difference_penalty(ca, penalty_order), np.eye(cy))
-    py = np.kron(np.eye(ca), difference_penalty(cy, penalty_order))
+    # Work in the eigenbasis of the two marginal penalties: there the penalty
+    # is diagonal and the fit well conditioned (see _factor); the coefficients
+    # and their covariance are rotated back to the B-spline basis at the end.
+    ua, sa = penalty_eigenbasis(ca, penalty_order)
+    uy, sy = penalty_eigenbasis(cy, penalty_order)
+    design: object = (_Glam2D if method == "glam" else _Kron2D)(ba @ ua, by @ uy)
+    pa, py = np.kron(sa, np.ones(cy)), np.kron(np.ones(ca), sy)
     problem = _Problem(design, (pa, py), family, y, offset, w, max_iter, tol)
     grid = DEFAULT_LOG10_GRID if lambda_grid is None else np.asarray(lambda_grid, dtype=float)
-    state, psi2 = _fit(
+    state, psi2, converged, at_bound = _fit(
         problem, lambdas=lambdas, criterion=criterion, overdispersion=overdispersion,
-        n_lambda=2, grid=grid,
+        n_lambda=2, grid=grid, bounds=lambda_bounds,
     )  # fmt: skip
     return _finish(
         problem, state, psi2, ages=ages, years=years, criterion=criterion, method=method,
-        coef_shape=(ca, cy), basis_age=ba, basis_year=by,
+        rotation=np.kron(ua, uy), coef_shape=(ca, cy), basis_age=ba, basis_year=by,
+        converged=converged, at_bound=at_bound,
     )  # fmt: skip
 
 
@@ -903,6 +1259,7 @@ def fit_pspline_1d(
     criterion: Criterion = "bic",
     overdispersion: bool = True,
     lambda_grid: Sequence[float] | None = None,
+    lambda_bounds: tuple[float, float] = DEFAULT_LOG10_BOUNDS,
     max_iter: int = 100,
     tol: float = 1e-10,
 ) -> PSplineFit:
@@ -910,8 +1267,9 @@ def fit_pspline_1d(
 
     Poisson if ``deaths`` and ``exposures`` are given, weighted Gaussian on
     ``log_rates`` (with optional ``weights``) otherwise. The smoothing
-    parameter is chosen by BIC/AIC unless ``lam`` is given. The result has
-    one column and ``years`` empty.
+    parameter is chosen by BIC/AIC unless ``lam`` is given, with the search,
+    bounds and tolerances of :func:`fit_pspline_2d`. The result has one
+    column and ``years`` empty.
     """
     ages_arr = np.asarray(ages, dtype=float)
     if deaths is not None and exposures is not None:
@@ -931,18 +1289,17 @@ def fit_pspline_1d(
     else:
         raise ValueError("give deaths and exposures (Poisson) or log_rates (Gaussian)")
     b = bspline_basis(ages_arr, spacing=knot_spacing, degree=degree)
-    problem = _Problem(
-        _Design1D(b), (difference_penalty(b.shape[1], penalty_order),), family, y, offset, w,
-        max_iter, tol,
-    )  # fmt: skip
+    u, sv = penalty_eigenbasis(b.shape[1], penalty_order)
+    problem = _Problem(_Design1D(b @ u), (sv,), family, y, offset, w, max_iter, tol)
     grid = DEFAULT_LOG10_GRID if lambda_grid is None else np.asarray(lambda_grid, dtype=float)
-    state, psi2 = _fit(
+    state, psi2, converged, at_bound = _fit(
         problem, lambdas=None if lam is None else (lam,), criterion=criterion,
-        overdispersion=overdispersion, n_lambda=1, grid=grid,
+        overdispersion=overdispersion, n_lambda=1, grid=grid, bounds=lambda_bounds,
     )  # fmt: skip
     return _finish(
         problem, state, psi2, ages=ages_arr, years=np.array([]), criterion=criterion,
-        method="direct", coef_shape=(b.shape[1],), basis_age=b, basis_year=None,
+        method="direct", rotation=u, coef_shape=(b.shape[1],), basis_age=b, basis_year=None,
+        converged=converged, at_bound=at_bound,
     )  # fmt: skip
 
 
