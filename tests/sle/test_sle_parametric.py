@@ -64,7 +64,18 @@ def test_plateau_answers_end_at_a_bound():
     p = np.array([[60.0, 40, 30, 30, 30]])
     f = fit_curves(p, np.array([27.0]), "gompertz")
     assert f.at_bound[0]
+    assert f.converged[0]  # held on the bound, the other parameter still converges
     assert np.all(np.isfinite(f.median))
+
+
+def test_unconverged_fits_are_flagged_and_announced():
+    from foresight import ConvergenceWarning
+
+    p = np.array([[90.0, 80, 60, 30, 10], [95.0, 90, 70, 50, 20]])
+    with pytest.warns(ConvergenceWarning, match="2 of 2 gompertz"):
+        f = fit_curves(p, np.array([30.0, 40.0]), "gompertz", max_iter=2)
+    assert not f.converged.any()
+    assert fit_curves(p, np.array([30.0, 40.0]), "gompertz").converged.all()
 
 
 def test_unknown_model():

@@ -21,12 +21,14 @@ to 150 years beyond ``x``).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
+from foresight.errors import ConvergenceWarning
 from foresight.sle.survey import TARGET_AGES
 
 MODELS = ("gompertz", "weibull")
@@ -39,6 +41,10 @@ BOUNDS: dict[str, tuple[np.ndarray, np.ndarray]] = {
     "gompertz": (np.array([40.0, np.log(1.0)]), np.array([140.0, np.log(40.0)])),
     "weibull": (np.array([np.log(40.0), np.log(1.0)]), np.array([np.log(160.0), np.log(40.0)])),
 }
+
+
+#: Mean squared error (probability scale) below which a curve counts as reproducing the answers exactly.
+EXACT_FIT_SSE = 1e-14
 
 
 def conditional_survival(model: str, theta: np.ndarray, x: np.ndarray, a: np.ndarray) -> np.ndarray:
@@ -96,7 +102,7 @@ class CurveFit:
 
 
 def fit_curves(ssp, age, model: str = "gompertz", *, ages: Sequence[float] = TARGET_AGES,
-               start=None, max_iter: int = 200, tol: float = 1e-10) -> CurveFit:
+               start=None, max_iter: int = 1000, xtol: float = 1e-9) -> CurveFit:
     """Fit a Gompertz or Weibull conditional survival curve to each respondent.
 
     Parameters
@@ -110,13 +116,26 @@ def fit_curves(ssp, age, model: str = "gompertz", *, ages: Sequence[float] = TAR
     start
         Optional ``(n,)`` starting median ages (e.g. the 50 %-crossing
         estimates); 85 if None.
+    max_iter, xtol
+        Iteration limit, and the convergence tolerance: a respondent's fit has
+        converged when an accepted step changes no parameter by more than
+        ``xtol`` times ``max(1, |parameter|)`` (a Gauss-Newton step that
+        short leaves an error of the order of its square), or when no step
+        lowers the sum of squares even with the damping at 1e8 (the
+        parameters sit at a minimum, possibly on a bound), or when the curve
+        reproduces the answers exactly (root mean squared error below 1e-7
+        on the probability scale, :data:`EXACT_FIT_SSE`): answers such as
+        95 %, 0, 0, 0, 0 are fitted ever better by ever steeper curves, and
+        no finite parameters are a minimum.
 
     Returns
     -------
     CurveFit
         Parameters, root mean squared error (probability scale), median and
         mean age at death, a convergence flag and whether a parameter ended
-        at a bound of :data:`BOUNDS`, per respondent.
+        at a bound of :data:`BOUNDS`, per respondent. Fits that reach
+        ``max_iter`` unconverged are flagged and announced with a
+        :class:`foresight.ConvergenceWarning`.
     """
     if model not in MODELS:
         raise ValueError(f"model must be one of {MODELS}")
@@ -144,20 +163,35 @@ def fit_curves(ssp, age, model: str = "gompertz", *, ages: Sequence[float] = TAR
                                      - conditional_survival(model, theta - h, x, a)) / (2 * h[:, p:p + 1]), 0.0)
         JtJ = np.einsum("nki,nkj->nij", J, J)
         g = np.einsum("nki,nk->ni", J, r)
+        # a parameter on a bound that the gradient pushes outwards is held there
+        # (projected Levenberg-Marquardt): its row and column leave the system
+        held = ((theta <= lo) & (g > 0)) | ((theta >= hi) & (g < 0))
+        free = (~held).astype(float)
+        JtJ = JtJ * free[:, :, None] * free[:, None, :] + np.eye(2)[None] * held[:, :, None]
+        g = g * free
         diag = np.einsum("nii->ni", JtJ)
         A = JtJ + np.eye(2)[None] * (lam[:, None] * diag + 1e-9)[:, :, None]
         step = -np.linalg.solve(A, g[..., None])[..., 0]
         cand = np.clip(theta + step, lo, hi)
         new = _sse(model, cand, x, a, y)
         better = (new < sse) & ~done
-        rel = np.abs(sse - new) / np.maximum(sse, 1e-30)
+        moved = np.abs(cand - theta) / np.maximum(1.0, np.abs(theta))
         theta = np.where(better[:, None], cand, theta)
-        done |= better & ((rel < tol) | (np.abs(step).max(axis=1) < 1e-9))
+        done |= better & (moved.max(axis=1) < xtol)
         done |= ~better & (lam > 1e8)
+        # answers reproduced exactly (RMSE below 1e-7 on the probability scale): the
+        # answers cannot tell the remaining parameter values apart
+        done |= np.where(better, new, sse) <= EXACT_FIT_SSE * np.maximum(w.sum(axis=1), 1)
         sse = np.where(better, new, sse)
         lam = np.where(better, lam / 3.0, lam * 4.0)
         if done.all():
             break
+    if not done.all():
+        warnings.warn(
+            f"{int((~done).sum())} of {n} {model} curve fits did not converge in {max_iter} iterations "
+            f"(step tolerance {xtol:g}); they are flagged in CurveFit.converged",
+            ConvergenceWarning, stacklevel=2,
+        )
     rmse = np.sqrt(sse / np.maximum(w.sum(axis=1), 1))
     med = median_age(model, theta, x)
     mean = mean_age(model, theta, x)
