@@ -66,6 +66,22 @@ def test_prepare_build_keeps_then_wipes_both_caches(mini):
     assert not (build / ".jupyter_cache").exists() and not (build / ".doctrees").exists()
 
 
+def test_prepare_build_rewrites_pages_when_the_commit_date_changes(mini, monkeypatch):
+    """A new SOURCE_DATE_EPOCH (a new commit) drops the parsed pages and HTML, keeps executions."""
+    build = mini / "_build"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
+    prepare_build(build, mini)
+    for cache in (".jupyter_cache", ".doctrees", "html"):
+        (build / cache).mkdir()
+        (build / cache / "entry").write_text("cached")
+    assert prepare_build(build, mini) is True  # same inputs, same date: everything kept
+    assert all((build / c / "entry").exists() for c in (".jupyter_cache", ".doctrees", "html"))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795266440")
+    assert prepare_build(build, mini) is True
+    assert (build / ".jupyter_cache" / "entry").exists()
+    assert not (build / ".doctrees").exists() and not (build / "html").exists()
+
+
 def test_chapter_paths_reads_toc_in_order(mini):
     assert [p.name for p in chapter_paths(mini)] == ["a.ipynb"]
 

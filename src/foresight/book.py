@@ -42,6 +42,7 @@ LOCK_FILE = Path(".ci") / "requirements.lock"
 _SKIP_PARTS = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".hypothesis"}
 _SKIP_SUFFIXES = {".pyc", ".pyo"}
 HASH_FILE_NAME = "foresight-inputs.sha256"
+DATE_FILE_NAME = "foresight-source-date"
 
 
 def repo_root(start: Path | None = None) -> Path:
@@ -115,6 +116,15 @@ def prepare_build(build_dir: Path, root: Path | None = None) -> bool:
         shutil.rmtree(build_dir)
     build_dir.mkdir(parents=True, exist_ok=True)
     stamp.write_text(current + "\n")
+    # Every page shows the build's date (SOURCE_DATE_EPOCH, the last commit's);
+    # Sphinx rewrites only pages whose source changed, so a new date drops its
+    # parsed pages and HTML (the execution cache stays: the results are the same).
+    date_stamp = build_dir / DATE_FILE_NAME
+    date = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if kept and date_stamp.is_file() and date_stamp.read_text().strip() != date:
+        for sub in (".doctrees", "html"):
+            shutil.rmtree(build_dir / sub, ignore_errors=True)
+    date_stamp.write_text(date + "\n")
     return kept
 
 

@@ -131,3 +131,36 @@ def test_math_is_typeset_locally(browser, site_url, visits):
 
 def test_chapters_in_toc_are_notebooks():
     assert {p.stem for p in chapter_paths(ROOT)} >= {"mortality", "sle", "careers", "selection", "synthesis"}
+
+
+def _last_commit_date():
+    """Date (UTC) of the checkout's last commit, or None outside a git checkout."""
+    import datetime as dt
+    import subprocess
+
+    try:
+        out = subprocess.run(["git", "-C", str(ROOT), "log", "-1", "--format=%ct"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return dt.datetime.fromtimestamp(int(out), tz=dt.timezone.utc).date() if out else None
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_page_dates_are_not_older_than_the_last_commit(page_path):
+    """The footer's "Last updated" date and copyright year come from the last commit."""
+    import datetime as dt
+    import re
+
+    last = _last_commit_date()
+    if last is None:
+        pytest.skip("not a git checkout: no commit date to compare with")
+    html = (SITE / page_path).read_text(encoding="utf-8")
+    updated = re.findall(r"Last updated on\s+([A-Z][a-z]{2} \d{1,2}, \d{4})", html)
+    years = [int(y) for y in re.findall(r"Copyright\s+(\d{4})", html)]
+    assert updated, f"{page_path}: no 'Last updated on' date in the footer"
+    assert years, f"{page_path}: no copyright year in the footer"
+    for text in updated:
+        shown = dt.datetime.strptime(text, "%b %d, %Y").date()
+        assert shown >= last, f"{page_path}: 'Last updated on {text}' is older than the last commit ({last})"
+    assert min(years) >= last.year, f"{page_path}: copyright {min(years)} is older than the last commit"

@@ -1,0 +1,84 @@
+"""How strict notebook validation compares numbers: at six significant digits.
+
+The chapters are committed with their outputs, and ``make test`` re-executes
+them under strict ``nbval``, which fails on any output that differs from the
+committed one. Floating-point results carry round-off from the BLAS kernel
+and the SIMD loops a machine happens to use: a glued ``1.0054530635256076``
+on one machine is ``1.0054530635255965`` on another. Nobody reads those last
+digits, but a plain string comparison fails on them.
+
+The rule, applied to every output nbval compares (text, HTML, glued values)
+on both sides, reference and re-executed:
+
+* every decimal number (a literal with a point or an exponent, standing on
+  its own) is compared by its value rounded to :data:`SIGNIFICANT_DIGITS`
+  significant digits: ``1.0054530635256076`` and ``1.0054530635255965`` are
+  both ``1.00545``, ``1.0`` and ``1.0000000000000002`` both ``1``, while a
+  table's ``0.37`` stays ``0.37``;
+* everything else (integers, words, version strings such as ``1.0.4``) must
+  match exactly.
+
+So a result that moves in its 4th significant digit still fails validation,
+while round-off in the 10th does not. (A value that is round-off around
+zero, ``1e-17`` on one machine and ``-2e-17`` on another, has no significant
+digits to keep: code that can produce one rounds it before display.) The iterative fits behind the numbers
+converge to tolerances far tighter than that (see
+:mod:`foresight.mortality.pspline`), so the rounding only ever absorbs
+round-off.
+
+The module is a pytest plugin, registered through the ``pytest11`` entry
+point in ``pyproject.toml``: whenever pytest runs in the project's
+environment with ``--nbval``, nbval's sanitiser gets this rule after the
+regular expressions of ``tests/nbval_sanitize.cfg``.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["FLOAT_PATTERN", "SIGNIFICANT_DIGITS", "round_floats"]
+
+#: Digits kept when comparing decimal numbers in notebook outputs.
+SIGNIFICANT_DIGITS = 6
+
+#: A decimal number (with a point or an exponent) standing on its own: not
+#: part of a word, an identifier or a dotted version string.
+FLOAT_PATTERN = re.compile(
+    r"(?<![\w.])[-+]?(?:\d+\.\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|\d+[eE][-+]?\d+)(?![\w.])"
+)
+
+
+def _round_match(match: re.Match[str], digits: int = SIGNIFICANT_DIGITS) -> str:
+    return f"{float(match.group(0)):.{digits}g}"
+
+
+def round_floats(text: str, digits: int = SIGNIFICANT_DIGITS) -> str:
+    """Write every decimal number in ``text`` as its value to ``digits`` significant digits.
+
+    Examples
+    --------
+    >>> round_floats("e0 = 57.89615153415008, n = 35, version 1.0.4, share 0.37, psi2 1.0")
+    'e0 = 57.8962, n = 35, version 1.0.4, share 0.37, psi2 1'
+    """
+    return FLOAT_PATTERN.sub(lambda m: _round_match(m, digits), text)
+
+
+def pytest_configure(config) -> None:  # pragma: no cover - exercised through nbval in the tests
+    """Give every notebook nbval collects the rounding rule, after its sanitiser file."""
+    try:
+        from nbval import plugin as nbval_plugin
+    except ImportError:
+        return
+    cls = nbval_plugin.IPyNbFile
+    original = cls.setup_sanitize_files
+    if getattr(original, "_foresight_digits", False):
+        return
+
+    def setup_sanitize_files(self) -> None:
+        original(self)
+        # nbval applies ``re.sub(pattern, replacement, text)``; a callable
+        # replacement rounds each number it finds.
+        self.sanitize_patterns[FLOAT_PATTERN.pattern] = _round_match
+
+    setup_sanitize_files._foresight_digits = True  # type: ignore[attr-defined]
+    cls.setup_sanitize_files = setup_sanitize_files
