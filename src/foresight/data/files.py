@@ -26,7 +26,7 @@ from typing import Any
 
 from foresight.errors import DataError
 
-__all__ = ["DEFAULT_MAX_BYTES", "decode_text", "parse_yaml", "read_bytes", "read_text_file"]
+__all__ = ["DEFAULT_MAX_BYTES", "check_text", "decode_text", "parse_yaml", "read_bytes", "read_text_file"]
 
 #: Default cap on the size of any file a reader accepts (bytes). The largest file the
 #: compendium reads is a few hundred kilobytes; an HMD ``Deaths_1x1.txt`` of a long series
@@ -161,6 +161,23 @@ def decode_text(data: bytes, *, label: str, expected: str | None = None) -> str:
         ) from None
     if text.startswith("\ufeff"):
         text = text[1:]
+    return check_text(text, label=label, expected=expected)
+
+
+def check_text(text: str, *, label: str, expected: str | None = None,
+               max_chars: int | None = None) -> str:
+    """``text`` itself, after checking it has no NUL character (and at most ``max_chars``).
+
+    For text that did not come through :func:`decode_text` (an open stream).
+
+    Raises
+    ------
+    DataError
+        Naming the line and column of the first NUL character, or the size.
+    """
+    if max_chars is not None and len(text) > max_chars:
+        raise DataError(f"the text is longer than {max_chars} characters", file=label,
+                        expected=expected or f"at most {max_chars} characters")
     nul = text.find("\x00")
     if nul >= 0:
         line, column = _position(text, nul)
