@@ -119,7 +119,7 @@ def read_bytes(
             total += len(chunk)
             if total > max_bytes:
                 raise DataError(f"the file is larger than {max_bytes} bytes", file=name,
-                                expected=expected or f"a file of at most {max_bytes} bytes")
+                                expected=f"at most {max_bytes} bytes")
     except OSError as exc:
         raise DataError(f"cannot read the file ({exc.strerror or exc})", file=name,
                         expected=expected) from None
