@@ -153,10 +153,16 @@ def load_yaml(text: str, label: str) -> YamlDoc:
     DataError
         Naming ``label``, the line and the column of the first problem.
     """
-    loader = StrictLoader(text)
+    loader = None
     try:
+        loader = StrictLoader(text)  # the reader checks every character here
         node = loader.get_single_node()
         data = None if node is None else loader.construct_document(node)
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow
+        line, column = _position(text, exc.position)
+        raise DataError(f"malformed YAML (character {exc.character:#06x} is not allowed)",
+                        file=label, row=line, column=str(column),
+                        expected="printable text") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
@@ -167,8 +173,15 @@ def load_yaml(text: str, label: str) -> YamlDoc:
     except (ValueError, TypeError, OverflowError, RecursionError) as exc:  # pragma: no cover
         raise DataError(f"malformed YAML ({exc})", file=label) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return YamlDoc(data, node, label)
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of character ``offset`` of ``text``."""
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def parse_yaml(text: str, label: str) -> Any:

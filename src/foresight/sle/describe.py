@@ -172,6 +172,8 @@ def headline(sample: pd.DataFrame) -> pd.Series:
     p = ssp_matrix(sample)
     both = ~np.isnan(sle) & ~np.isnan(pe)
     rt = rounding_table(sample).set_index("question")
+    with np.errstate(invalid="ignore", divide="ignore"):  # NaN when an answer never varies
+        corr = float(np.corrcoef(sle[both], pe[both])[0, 1]) if both.sum() > 2 else np.nan
     return pd.Series({
         "n": float(len(sample)),
         "mean_sle": np.nanmean(sle),
@@ -180,7 +182,7 @@ def headline(sample: pd.DataFrame) -> pd.Series:
         "sd_ssp_pe": np.nanstd(pe, ddof=1),
         "mean_diff": np.nanmean(d),
         "sd_diff": np.nanstd(d, ddof=1),
-        "corr": float(np.corrcoef(sle[both], pe[both])[0, 1]) if both.sum() > 2 else np.nan,
+        "corr": corr,
         "certainty": float(np.nanmean(sample["certainty"].to_numpy(dtype=float))),
         "mean_ssp60": np.nanmean(p[:, 0]),
         "sd_ssp60": np.nanstd(p[:, 0], ddof=1),
