@@ -72,6 +72,8 @@ def test_yaml_depth_limit_is_exact():
     ("a: !!binary aGVsbG8=\n", "explicit tag", 1),
     ("a: !!set {x}\n", "explicit tag", 1),
     ("a: 'x\x07'\n", "is not allowed", 1),
+    ("a: 1\nb: " + "9" * 5000 + "\n", "too many digits", 2),
+    ("a: 1.5e99999\n", "too large a number", 1),
     ("<<: {a: 1}\n", None, None),  # merge keys are plain text keys now
 ])
 def test_yaml_refusals_name_the_line(text, fragment, line):
@@ -183,6 +185,8 @@ def test_table_number_forms_accepted(cell_n, cell_x, n, x):
     ("1", "nan", "x", "not a finite number"), ("1", "1e999", "x", "not a finite number"),
     ("99999999999999999999", "1", "n", "too large"), ("１", "1", "n", "not a number"),
     ("1", "0x10", "x", "not a number"),
+    ("7" * 5000, "1", "n", "too many digits"),  # pandas would read it as missing
+    ("1", "7" * 5000, "x", "too many digits"),
 ])
 def test_table_number_forms_refused(cell_n, cell_x, column, fragment):
     with pytest.raises(DataError) as err:

@@ -289,8 +289,9 @@ def _convert(values: pd.Series, col: Column, label: str, lines: np.ndarray) -> p
 
     def fail(mask: np.ndarray, problem: str) -> None:
         i = int(np.flatnonzero(mask)[0])
+        value = s.iloc[i]
         raise DataError(
-            problem.format(value=s.iloc[i]),
+            problem.format(value=value if len(value) <= 40 else f"{value[:24]}...{value[-8:]}"),
             file=label,
             row=int(lines[i]),
             column=col.name,
@@ -312,6 +313,9 @@ def _convert(values: pd.Series, col: Column, label: str, lines: np.ndarray) -> p
                 fail(frac, "{value!r} is not a whole number")
         with np.errstate(over="ignore"):
             num = pd.to_numeric(s.where(present), errors="coerce")
+        unread = (present & num.isna()).to_numpy(dtype=bool)
+        if unread.any():  # e.g. thousands of digits: never let it become a missing value
+            fail(unread, "{value} has too many digits to be read as a number")
         finite_bad = (present & ~np.isfinite(num.fillna(0.0))).to_numpy()
         if finite_bad.any():
             fail(finite_bad, "{value!r} is not a finite number")

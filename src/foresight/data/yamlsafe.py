@@ -22,6 +22,7 @@ every value.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Any, Hashable
@@ -68,6 +69,19 @@ class StrictLoader(yaml.SafeLoader):
         finally:
             self._depth -= 1
 
+    def construct_yaml_int(self, node):  # noqa: D102 - PyYAML hook
+        if len(node.value) > 30:
+            raise ConstructorError(None, None, f"{node.value[:12]}... has too many digits",
+                                   node.start_mark)
+        return super().construct_yaml_int(node)
+
+    def construct_yaml_float(self, node):  # noqa: D102 - PyYAML hook
+        value = super().construct_yaml_float(node)
+        if not math.isfinite(value):
+            raise ConstructorError(None, None, f"{node.value[:12]!r}... is too large a number",
+                                   node.start_mark)
+        return value
+
     def construct_mapping(self, node, deep=False):  # noqa: D102 - PyYAML hook
         if isinstance(node, yaml.MappingNode):
             seen: dict[Any, int] = {}
@@ -84,6 +98,8 @@ class StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+StrictLoader.add_constructor(_T + "int", StrictLoader.construct_yaml_int)
+StrictLoader.add_constructor(_T + "float", StrictLoader.construct_yaml_float)
 StrictLoader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag not in _DROPPED]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
