@@ -577,7 +577,7 @@ def test_5_an_oversized_survey_is_refused_cleanly(tmp_path):
     path.write_text(survey_text([SURVEY_ROW.format(i=i) for i in range(200)]))
     err = raises_data_error(read_table, path, SURVEY_SPEC, max_bytes=5_000)
     assert "larger than 5000 bytes" in str(err)
-    assert DEFAULT_MAX_BYTES <= 32_000_000  # a 200 MB survey is refused by default
+    assert DEFAULT_MAX_BYTES <= 16_000_000  # a 200 MB survey is refused by default
 
 
 def _zip_announcing(members: int, cd_size: int) -> bytes:

@@ -29,9 +29,10 @@ from foresight.errors import DataError
 __all__ = ["DEFAULT_MAX_BYTES", "check_text", "decode_text", "parse_yaml", "read_bytes", "read_text_file"]
 
 #: Default cap on the size of any file a reader accepts (bytes). The largest file the
-#: compendium reads is a few hundred kilobytes; an HMD ``Deaths_1x1.txt`` of a long series
-#: is about 2.5 MB and a survey of 100 000 respondents about 10 MB.
-DEFAULT_MAX_BYTES = 32_000_000
+#: compendium reads is a few hundred kilobytes; an HMD ``Deaths_1x1.txt`` of the longest
+#: series (Sweden, from 1751) is about 2.5 MB, and a survey of 200 000 respondents about
+#: 15 MB, which takes some 6 s and 500 MB to validate. Readers take ``max_bytes`` to go further.
+DEFAULT_MAX_BYTES = 16_000_000
 
 _CHUNK = 1 << 20
 

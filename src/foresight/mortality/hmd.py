@@ -85,7 +85,7 @@ def read_hmd(path: str | PathLike[str], *, label: str | None = None) -> pd.DataF
     Raises
     ------
     DataError
-        A path that is not a regular file of at most 32 MB, empty or non-UTF-8
+        A path that is not a regular file of at most 16 MB, empty or non-UTF-8
         file, unrecognised title line, wrong or missing
         column header, a row with too few or too many fields, text where a
         number belongs, negative values, probabilities above 1, an open age

@@ -93,7 +93,7 @@ def read_survey(source: str | PathLike[str] | io.TextIOBase, *,
     foresight.DataError
         At the first problem, naming the file, the line (header = line 1;
         the line a record starts on) and the column: a file that is not a
-        regular UTF-8 file of at most 32 MB, missing or unknown column, a value
+        regular UTF-8 file of at most 16 MB, missing or unknown column, a value
         that is not a number in the documented form (see
         :mod:`foresight.data.tables`: no ``NaN``, no ``4e1`` for an integer, no
         full-width digits), out of range, not an allowed category, a control
