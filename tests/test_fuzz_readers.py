@@ -15,7 +15,6 @@ can only grow: if any call had needed more, the check after it would fail.
 
 from __future__ import annotations
 
-import io
 import resource
 import sys
 import time

@@ -13,7 +13,6 @@ import copy
 import io
 import os
 import struct
-import sys
 import threading
 import time
 import warnings
@@ -24,7 +23,7 @@ import numpy as np
 import pytest
 import yaml
 
-from _hostile import (HMD_AGES, HMD_YEARS, hmd_line, hmd_values, qdpx, readers, seed_bytes,
+from _hostile import (HMD_YEARS, hmd_line, hmd_values, qdpx, readers, seed_bytes,
                       write_hmd_folder)
 from foresight import DataError
 from foresight.__main__ import main as foresight_main
