@@ -660,3 +660,17 @@ def test_5_no_warnings_for_handled_cases(tmp_path, capsys):
             code, _, err = run_cli(argv, capsys)
             assert "Warning" not in err
     assert [str(w.message) for w in caught] == []
+
+
+def test_5_hmd_lines_count_line_feeds_only(tmp_path):
+    from foresight.mortality import read_hmd
+
+    folder = write_hmd_folder(tmp_path / "EXL")
+    path = folder / "Deaths_1x1.txt"
+    lines = path.read_text().split("\n")
+    lines[5] += "\x0c"  # a form feed: str.splitlines() would count a line more
+    k = hmd_line(HMD_YEARS[1], 7) - 1
+    lines[k] = lines[k].replace(lines[k].split()[2], "x", 1)
+    path.write_text("\n".join(lines))
+    err = raises_data_error(read_hmd, path)
+    assert err.row == k + 1 and err.column == "Female"

@@ -101,7 +101,9 @@ def read_hmd(path: str | PathLike[str], *, label: str | None = None) -> pd.DataF
 
 def parse_hmd(text: str, *, label: str = "<text>") -> pd.DataFrame:
     """Parse the contents of an HMD 1x1 file; see :func:`read_hmd`."""
-    lines = text.splitlines()
+    # split on line feeds only: str.splitlines also breaks at form feeds, \x1c-\x1e and
+    # Unicode separators, which would shift every later line number
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
     if not lines or not any(s.strip() for s in lines):
         _fail("the file is empty", file=label, expected="an HMD 1x1 text file")
     m = _TITLE.match(lines[0])
@@ -157,7 +159,9 @@ def parse_hmd(text: str, *, label: str = "<text>") -> pd.DataFrame:
 
     def bad(mask: np.ndarray, j: int, problem: str, expected: str):
         k = int(np.flatnonzero(mask)[0])
-        _fail(problem.format(value=cells[k, j]), file=label, line=int(line_no[k]),
+        value = str(cells[k, j])
+        value = value if len(value) <= 40 else f"{value[:24]}...{value[-8:]}"
+        _fail(problem.format(value=value), file=label, line=int(line_no[k]),
               column=header[j], expected=expected)
 
     years_s = pd.Series(cells[:, 0].astype(str))
