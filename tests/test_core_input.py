@@ -274,3 +274,12 @@ def test_staged_outputs_leave_the_target_alone_on_failure(tmp_path, monkeypatch)
     assert "b.txt" in calls  # the commit was under way when it failed
     assert [(target / n).read_text() for n in ("a.txt", "b.txt")] == ["old a", "old b"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_yaml_lines_count_line_feeds_only():
+    text = "a: 'x\u2028y'\nb: 1\nb: 2\n"  # U+2028 is a YAML line break, not an editor's
+    with pytest.raises(DataError) as err:
+        parse_yaml(text, "t.yaml")
+    assert err.value.row == 3 and "first on line 2" in str(err.value)
+    doc = load_yaml("a: 'x\u2028y'\nc:\n  d: 1\n", "t.yaml")
+    assert doc.line(("c", "d")) == 3

@@ -51,6 +51,7 @@ class StrictLoader(yaml.SafeLoader):
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._depth = 0
+        self._text = stream
 
     def compose_node(self, parent, index):  # noqa: D102 - PyYAML hook
         event = self.peek_event()
@@ -94,7 +95,7 @@ class StrictLoader(yaml.SafeLoader):
                         None, None,
                         f"duplicate key {key!r} (first on line {seen[key]})",
                         key_node.start_mark)
-                seen[key] = key_node.start_mark.line + 1
+                seen[key] = _position(self._text, key_node.start_mark.index)[0]
         return super().construct_mapping(node, deep=deep)
 
 
@@ -120,24 +121,31 @@ class YamlDoc:
     data: Any
     node: yaml.Node | None
     label: str
+    text: str | None = None
+
+    def _line_of(self, mark) -> int:
+        # YAML also breaks lines at NEL and U+2028/9; count line feeds, as editors do
+        if self.text is None:
+            return mark.line + 1
+        return _position(self.text, mark.index)[0]
 
     def line(self, path: tuple) -> int | None:
         """1-based line of the node at ``path`` (keys and list indices), if known."""
         node = self.node
-        best = None if node is None else node.start_mark.line + 1
+        best = None if node is None else self._line_of(node.start_mark)
         for step in path:
             if isinstance(node, yaml.MappingNode):
                 nxt = None
                 for k, v in node.value:
                     if getattr(k, "value", None) == step:
                         nxt = v
-                        best = k.start_mark.line + 1
+                        best = self._line_of(k.start_mark)
                         break
                 node = nxt
             elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
                 node = node.value[step] if step < len(node.value) else None
                 if node is not None:
-                    best = node.start_mark.line + 1
+                    best = self._line_of(node.start_mark)
             else:
                 node = None
             if node is None:
@@ -182,16 +190,16 @@ def load_yaml(text: str, label: str) -> YamlDoc:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
-        raise DataError(f"malformed YAML ({problem})", file=label,
-                        row=None if mark is None else mark.line + 1,
-                        column=None if mark is None else str(mark.column + 1),
+        line, column = (None, None) if mark is None else _position(text, mark.index)
+        raise DataError(f"malformed YAML ({problem})", file=label, row=line,
+                        column=None if column is None else str(column),
                         expected="plain YAML data (see the file's schema)") from None
     except (ValueError, TypeError, OverflowError, RecursionError) as exc:  # pragma: no cover
         raise DataError(f"malformed YAML ({exc})", file=label) from None
     finally:
         if loader is not None:
             loader.dispose()
-    return YamlDoc(data, node, label)
+    return YamlDoc(data, node, label, text)
 
 
 def _position(text: str, offset: int) -> tuple[int, int]:
