@@ -113,7 +113,7 @@ def test_read_text_file_and_parse_yaml_name_the_problem(tmp_path):
     with pytest.raises(DataError, match=r"not valid UTF-8 text .* at byte 3"):
         read_text_file(bad)
     assert parse_yaml("a: [1, 2]\n", "ok.yaml") == {"a": [1, 2]}
-    with pytest.raises(DataError, match=r"^bad\.yaml, line 2: malformed YAML"):
+    with pytest.raises(DataError, match=r"^bad\.yaml, line 2, column 5: malformed YAML"):
         parse_yaml("a: 1\nb: c: d\n", "bad.yaml")  # mapping values not allowed on line 2
     with pytest.raises(DataError, match="malformed YAML"):
         parse_yaml("!!python/object:os.system ls\n", "unsafe.yaml")  # safe_load refuses objects

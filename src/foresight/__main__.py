@@ -1,7 +1,9 @@
 """Command line: ``python -m foresight <domain> ...``.
 
 Each domain that offers a command exposes ``main(argv) -> int`` in its
-``cli`` module; this dispatcher only routes to it.
+``cli`` module; this dispatcher only routes to it. Exit status, the same for
+every command (:mod:`foresight.commands`): 0 done, 2 bad input, 1 any other
+failure.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import importlib
 import sys
 from typing import Sequence
 
+from foresight.commands import EXIT_BAD_INPUT
 from foresight.errors import DataError
 
 COMMANDS = {
@@ -24,17 +27,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("usage: python -m foresight <command> [options]\n\ncommands:")
         for name, (_, text) in COMMANDS.items():
             print(f"  {name:<10} {text}")
-        return 0 if args else 2
+        return 0 if args else EXIT_BAD_INPUT
     name, rest = args[0], args[1:]
     if name not in COMMANDS:
         print(f"foresight: unknown command {name!r} (try --help)", file=sys.stderr)
-        return 2
+        return EXIT_BAD_INPUT
     module = importlib.import_module(COMMANDS[name][0])
     try:
         return int(module.main(rest) or 0)
-    except DataError as exc:
+    except DataError as exc:  # the commands report their own; this is a safety net
         print(f"foresight {name}: error: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_BAD_INPUT
 
 
 if __name__ == "__main__":

@@ -88,13 +88,13 @@ def test_dispatch_and_errors_name_the_file(hmd_dir: Path, tmp_path: Path, capsys
     bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
     code = foresight_main(["mortality", "project", "--hmd", str(hmd_dir), "--out", str(tmp_path / "o")])
     err = capsys.readouterr().err
-    assert code == 1
+    assert code == 2  # bad input: the same status as the sle command
     assert "Exposures_1x1.txt" in err and "line 11" in err and "Female" in err
     code = foresight_main(["mortality", "project", "--hmd", str(tmp_path / "nowhere")])
-    assert code == 1 and "Deaths_1x1.txt" in capsys.readouterr().err
+    assert code == 2 and "nowhere" in capsys.readouterr().err
 
 
 def test_base_year_before_the_data_is_rejected(hmd_dir: Path, tmp_path: Path, capsys):
     code = foresight_main(["mortality", "project", "--hmd", str(hmd_dir), "--out", str(tmp_path / "o"),
                            "--base-year", "2000"])
-    assert code == 1 and "base year 2000" in capsys.readouterr().err
+    assert code == 2 and "base year 2000" in capsys.readouterr().err

@@ -1,5 +1,6 @@
 """The debate as data: the shipped file validates; crafted bad files are rejected."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -94,14 +95,23 @@ def test_crafted_bad_files_are_rejected_with_location(tmp_path: Path, section, i
         load_debate(path)
     msg = str(info.value)
     assert "bad_debate.yaml" in msg
-    assert f"entry {entry}" in msg
-    assert f"column {field}" in msg
+    # one validator for all YAML study data: file, line, then the field's path as column
+    assert re.search(r"bad_debate\.yaml, line \d+, column " + re.escape(entry), msg), msg
+    assert field in msg
+
+
+def test_errors_name_the_line_of_the_field():
+    text = _mutated("contributions", 1, date="2013-13-40")
+    line = 1 + next(i for i, t in enumerate(text.splitlines()) if "2013-13-40" in t)
+    with pytest.raises(DataError) as info:
+        parse_debate(text, "d.yaml")
+    assert info.value.row == line and info.value.column == "contributions[1].date"
 
 
 def test_malformed_yaml_names_file_and_line(tmp_path: Path):
     path = tmp_path / "broken.yaml"
     path.write_text("schema_version: 1\ncontributions: [\n  {id: a\n", encoding="utf-8")
-    with pytest.raises(DataError, match=r"broken\.yaml, line \d+: malformed YAML"):
+    with pytest.raises(DataError, match=r"broken\.yaml, line \d+, column \d+: malformed YAML"):
         load_debate(path)
 
 

@@ -12,11 +12,10 @@ from os import PathLike
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from foresight.careers.schema import load_yaml, validate
 from foresight.careers.study import Study, format_location, load_study
-from foresight.errors import DataError
+from foresight.data.files import parse_yaml, read_text_file
+from foresight.data.schema import load_yaml, validate
 
 __all__ = ["load_coreq", "parse_coreq", "coreq_summary", "COREQ_ITEMS"]
 
@@ -32,7 +31,9 @@ def parse_coreq(text: str, label: str, study: Study) -> pd.DataFrame:
     from foresight.data import data_dir
 
     doc = load_yaml(text, label)
-    schema = yaml.safe_load((data_dir() / "careers" / "coreq.schema.yaml").read_text("utf-8"))
+    schema_label = "data/careers/coreq.schema.yaml"
+    schema = parse_yaml(read_text_file(data_dir() / "careers" / "coreq.schema.yaml",
+                                       label=schema_label), schema_label)
     validate(doc, schema)
     d = doc.data
     numbers = [it["n"] for it in d["items"]]
@@ -67,10 +68,7 @@ def load_coreq(path: str | PathLike[str] | None = None, study: Study | None = No
 
     p = data_dir() / "careers" / "coreq.yaml" if path is None else Path(path)
     label = "data/careers/coreq.yaml" if path is None else str(p)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DataError("file not found", file=label) from None
+    text = read_text_file(p, label=label, expected="a COREQ checklist in YAML")
     return parse_coreq(text, label, load_study() if study is None else study)
 
 

@@ -11,11 +11,20 @@ XML formats that NVivo, ATLAS.ti, MAXQDA, QualCoder and others read and write:
   ``SourceRef``), ``Sources/TextSource`` whose ``PlainTextSelection`` elements carry
   ``Coding/CodeRef``) and the source files under ``sources/``.
 
-Files from elsewhere are untrusted. Every XML parse goes through :mod:`defusedxml` with
-DTDs forbidden (so entity-expansion bombs and external entities are rejected); ZIP
-members are checked for path traversal, size and compression ratio *before* anything is
-read, and reads are bounded. Every problem raises :class:`foresight.DataError` naming
-the file, the element or member, and what was expected.
+Files from elsewhere are untrusted. Files are read through the input layer of
+:mod:`foresight.data`: a bounded read of a regular file; XML through
+:func:`foresight.data.xmlsafe.parse_xml` (:mod:`defusedxml`, DTDs forbidden, so
+entity-expansion bombs and external entities are rejected; bounded depth); ZIP archives
+through :func:`foresight.data.archive.open_zip` (member count and central-directory size
+checked before the directory is parsed; path traversal, symbolic links, size and
+compression ratio checked *before* anything is read; bounded reads). Then the REFI-QDA
+schema (Project-mrt2019.xsd, Codebook.xsd) is enforced where it matters for what is read:
+unknown or repeated elements and unknown attributes are refused with the allowed names,
+GUIDs of codes, sources, selections and cases must be unique, ``internal://`` paths must
+name a member of the archive, and codings this reader cannot represent (of a whole source,
+or of a picture, PDF, audio or video) are refused rather than dropped. Every problem
+raises :class:`foresight.DataError` naming the file, the element or member, and what was
+expected.
 """
 
 from __future__ import annotations
@@ -24,17 +33,17 @@ import io
 import re
 import uuid
 import zipfile
-import zlib
 from dataclasses import dataclass
 from os import PathLike
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Iterable, Sequence
 from xml.etree import ElementTree as ET
 
-import defusedxml
-import defusedxml.ElementTree as DET
 import pandas as pd
 
+from foresight.data.archive import DEFAULT_LIMITS, Limits, open_zip, read_member, safe_member_name
+from foresight.data.files import read_bytes
+from foresight.data.xmlsafe import check_vocabulary, parse_xml
 from foresight.errors import DataError
 
 __all__ = [
@@ -72,39 +81,113 @@ class Code:
     parent: str | None = None
 
 
-@dataclass(frozen=True)
-class Limits:
-    """Resource limits for untrusted archives and XML (bytes)."""
+# --------------------------------------------------------------------------- vocabularies
+_USER_ATTRS = ("creatingUser", "creationDateTime", "modifyingUser", "modifiedDateTime")
+_TEXT_ATTRS = frozenset(("guid", "name", "richTextPath", "plainTextPath", *_USER_ATTRS))
+_MEDIA_ATTRS = frozenset(("guid", "name", "path", "currentPath", *_USER_ATTRS))
+_REF = ({}, frozenset(("targetGUID",)))
+_LEAF = ({}, frozenset())
+_ANY = None
+_TEXT_SOURCE = ({"Description": 1, "PlainTextContent": 1, "PlainTextSelection": _ANY,
+                 "Coding": _ANY, "NoteRef": _ANY, "VariableValue": _ANY}, _TEXT_ATTRS)
+_SELECTION_CHILDREN = {"Description": 1, "Coding": _ANY, "NoteRef": _ANY}
 
-    max_xml_bytes: int = 50_000_000
-    max_member_bytes: int = 50_000_000
-    max_total_bytes: int = 500_000_000
-    max_members: int = 10_000
-    max_ratio: float = 200.0
+#: Elements and attributes of REFI-QDA projects (Project-mrt2019.xsd, REFI-QDA 1.5).
+PROJECT_VOCABULARY = {
+    "Project": ({"Users": 1, "CodeBook": 1, "Variables": 1, "Cases": 1, "Sources": 1,
+                 "Notes": 1, "Links": 1, "Sets": 1, "Graphs": 1, "Description": 1,
+                 "NoteRef": _ANY},
+                frozenset(("name", "origin", "creatingUserGUID", "creationDateTime",
+                           "modifyingUserGUID", "modifiedDateTime", "basePath"))),
+    "Users": ({"User": _ANY}, frozenset()),
+    "User": ({}, frozenset(("guid", "name", "id"))),
+    "CodeBook": ({"Codes": 1}, frozenset()),
+    "Codes": ({"Code": _ANY}, frozenset()),
+    "Code": ({"Description": 1, "NoteRef": _ANY, "Code": _ANY},
+             frozenset(("guid", "name", "isCodable", "color"))),
+    "Variables": ({"Variable": _ANY}, frozenset()),
+    "Variable": ({"Description": 1}, frozenset(("guid", "name", "typeOfVariable"))),
+    "VariableValue": ({"VariableRef": 1, "TextValue": 1, "BooleanValue": 1, "IntegerValue": 1,
+                       "FloatValue": 1, "DateValue": 1, "DateTimeValue": 1}, frozenset()),
+    "Cases": ({"Case": _ANY}, frozenset()),
+    "Case": ({"Description": 1, "CodeRef": _ANY, "VariableValue": _ANY, "SourceRef": _ANY,
+              "SelectionRef": _ANY}, frozenset(("guid", "name"))),
+    "Sources": ({"TextSource": _ANY, "PictureSource": _ANY, "PDFSource": _ANY,
+                 "AudioSource": _ANY, "VideoSource": _ANY}, frozenset()),
+    "TextSource": _TEXT_SOURCE,
+    "TextDescription": _TEXT_SOURCE,
+    "Representation": _TEXT_SOURCE,
+    "Note": _TEXT_SOURCE,
+    "PlainTextSelection": (_SELECTION_CHILDREN,
+                           frozenset(("guid", "name", "startPosition", "endPosition",
+                                      *_USER_ATTRS))),
+    "PictureSource": ({"Description": 1, "TextDescription": 1, "PictureSelection": _ANY,
+                       "Coding": _ANY, "NoteRef": _ANY, "VariableValue": _ANY}, _MEDIA_ATTRS),
+    "PictureSelection": (_SELECTION_CHILDREN,
+                         frozenset(("guid", "name", "firstX", "firstY", "secondX", "secondY",
+                                    *_USER_ATTRS))),
+    "PDFSource": ({"Description": 1, "PDFSelection": _ANY, "Representation": 1,
+                   "Coding": _ANY, "NoteRef": _ANY, "VariableValue": _ANY}, _MEDIA_ATTRS),
+    "PDFSelection": ({"Description": 1, "Representation": 1, "Coding": _ANY, "NoteRef": _ANY},
+                     frozenset(("guid", "name", "page", "firstX", "firstY", "secondX",
+                                "secondY", *_USER_ATTRS))),
+    "AudioSource": ({"Description": 1, "Transcript": _ANY, "AudioSelection": _ANY,
+                     "Coding": _ANY, "NoteRef": _ANY, "VariableValue": _ANY}, _MEDIA_ATTRS),
+    "VideoSource": ({"Description": 1, "Transcript": _ANY, "VideoSelection": _ANY,
+                     "Coding": _ANY, "NoteRef": _ANY, "VariableValue": _ANY}, _MEDIA_ATTRS),
+    "AudioSelection": (_SELECTION_CHILDREN,
+                       frozenset(("guid", "name", "begin", "end", *_USER_ATTRS))),
+    "VideoSelection": (_SELECTION_CHILDREN,
+                       frozenset(("guid", "name", "begin", "end", *_USER_ATTRS))),
+    "Transcript": ({"Description": 1, "PlainTextContent": 1, "SyncPoint": _ANY,
+                    "TranscriptSelection": _ANY, "NoteRef": _ANY}, _TEXT_ATTRS),
+    "SyncPoint": ({}, frozenset(("guid", "timeStamp", "position"))),
+    "TranscriptSelection": (_SELECTION_CHILDREN,
+                            frozenset(("guid", "name", "fromSyncPoint", "toSyncPoint",
+                                       *_USER_ATTRS))),
+    "Coding": ({"CodeRef": 1, "NoteRef": _ANY},
+               frozenset(("guid", "creatingUser", "creationDateTime"))),
+    "Notes": ({"Note": _ANY}, frozenset()),
+    "Links": ({"Link": _ANY}, frozenset()),
+    "Link": ({"NoteRef": _ANY}, frozenset(("guid", "name", "direction", "color", "originGUID",
+                                           "targetGUID"))),
+    "Sets": ({"Set": _ANY}, frozenset()),
+    "Set": ({"Description": 1, "MemberCode": _ANY, "MemberSource": _ANY, "MemberNote": _ANY},
+            frozenset(("guid", "name"))),
+    "Graphs": ({"Graph": _ANY}, frozenset()),
+    "Graph": ({"Vertex": _ANY, "Edge": _ANY}, frozenset(("guid", "name"))),
+    "Vertex": ({}, frozenset(("guid", "representedGUID", "name", "firstX", "firstY",
+                              "secondX", "secondY", "shape", "color"))),
+    "Edge": ({}, frozenset(("guid", "representedGUID", "name", "sourceVertex", "targetVertex",
+                            "color", "direction", "lineStyle"))),
+    **{name: _REF for name in ("CodeRef", "SourceRef", "SelectionRef", "NoteRef",
+                               "VariableRef", "MemberCode", "MemberSource", "MemberNote")},
+    **{name: _LEAF for name in ("Description", "PlainTextContent", "TextValue",
+                                "BooleanValue", "IntegerValue", "FloatValue", "DateValue",
+                                "DateTimeValue")},
+}
 
+#: Elements and attributes of REFI-QDA codebooks (Codebook.xsd).
+CODEBOOK_VOCABULARY = {
+    "CodeBook": ({"Codes": 1, "Sets": 1}, frozenset(("origin",))),
+    "Codes": ({"Code": _ANY}, frozenset()),
+    "Code": ({"Description": 1, "Code": _ANY},
+             frozenset(("guid", "name", "isCodable", "color"))),
+    "Sets": ({"Set": _ANY}, frozenset()),
+    "Set": ({"Description": 1, "MemberCode": _ANY}, frozenset(("guid", "name"))),
+    "MemberCode": ({}, frozenset(("guid",))),
+    "Description": _LEAF,
+}
 
-DEFAULT_LIMITS = Limits()
+#: Source elements whose codings this reader does not represent.
+_MEDIA_SOURCES = ("PictureSource", "PDFSource", "AudioSource", "VideoSource")
+_POSITION = re.compile(r"^[0-9]{1,10}$")
 
 
 # --------------------------------------------------------------------------- XML parsing
-def _parse_xml(data: bytes, label: str) -> ET.Element:
-    try:
-        return DET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except defusedxml.DTDForbidden:
-        raise DataError("the XML declares a DTD, which could define entity bombs or external "
-                        "entities; refused", file=label,
-                        expected="REFI-QDA XML without a DOCTYPE") from None
-    except defusedxml.EntitiesForbidden:
-        raise DataError("the XML defines entities (possible entity-expansion bomb); refused",
-                        file=label, expected="REFI-QDA XML without entity declarations") from None
-    except defusedxml.ExternalReferenceForbidden:
-        raise DataError("the XML refers to an external resource; refused", file=label,
-                        expected="self-contained REFI-QDA XML") from None
-    except ET.ParseError as exc:
-        line, col = getattr(exc, "position", (None, None))
-        raise DataError(f"malformed XML ({exc.msg if hasattr(exc, 'msg') else exc})",
-                        file=label, row=line, column=None if col is None else f"char {col}",
-                        expected="well-formed XML") from None
+def _parse_xml(data: bytes, label: str, limits: Limits = DEFAULT_LIMITS) -> ET.Element:
+    return parse_xml(data, label, max_bytes=limits.max_xml_bytes,
+                     max_depth=limits.max_xml_depth, expected="REFI-QDA XML")
 
 
 def _q(ns: str, tag: str) -> str:
@@ -121,74 +204,82 @@ def _attr_bool(el: ET.Element, name: str, label: str, where: str) -> bool:
                     row_label="element", column=name, expected="true or false")
 
 
+def _code(c: ET.Element, ns: str, label: str, where: str, parent: str | None,
+          seen: set[str]) -> Code:
+    """One ``Code`` element, checked (GUID well formed and unused, name, isCodable, colour)."""
+    guid = c.get("guid") or ""
+    if not _GUID.match(guid):
+        raise DataError(f"code guid {guid!r} is not a GUID", file=label, row=where,
+                        row_label="element", column="guid",
+                        expected="8-4-4-4-12 hexadecimal digits")
+    if guid.upper() in seen:
+        raise DataError(f"code guid {guid} is used twice", file=label, row=where,
+                        row_label="element", column="guid", expected="unique GUIDs")
+    seen.add(guid.upper())
+    name = c.get("name")
+    if not name or not name.strip():
+        raise DataError("code has no name", file=label, row=where, row_label="element",
+                        column="name", expected="a non-empty name")
+    codable = _attr_bool(c, "isCodable", label, where)
+    colour = c.get("color")
+    if colour is not None and not _COLOUR.match(colour):
+        raise DataError(f"colour {colour!r} is not #RRGGBB", file=label, row=where,
+                        row_label="element", column="color", expected="#RRGGBB")
+    d = c.find(_q(ns, "Description"))
+    return Code(guid, name, codable, colour, None if d is None else (d.text or ""), parent)
+
+
 def _codes_from(parent_el: ET.Element, ns: str, label: str) -> list[Code]:
     """Depth-first list of codes below a ``Codes`` element (parents before children)."""
     out: list[Code] = []
     seen: set[str] = set()
-
-    def walk(el: ET.Element, parent: str | None, path: str) -> None:
-        for i, c in enumerate(el.findall(_q(ns, "Code"))):
-            where = f"{path}/Code[{i + 1}]"
-            guid = c.get("guid") or ""
-            if not _GUID.match(guid):
-                raise DataError(f"code guid {guid!r} is not a GUID", file=label, row=where,
-                                row_label="element", column="guid",
-                                expected="8-4-4-4-12 hexadecimal digits")
-            if guid.upper() in seen:
-                raise DataError(f"code guid {guid} is used twice", file=label, row=where,
-                                row_label="element", column="guid", expected="unique GUIDs")
-            seen.add(guid.upper())
-            name = c.get("name")
-            if not name or not name.strip():
-                raise DataError("code has no name", file=label, row=where, row_label="element",
-                                column="name", expected="a non-empty name")
-            codable = _attr_bool(c, "isCodable", label, where)
-            colour = c.get("color")
-            if colour is not None and not _COLOUR.match(colour):
-                raise DataError(f"colour {colour!r} is not #RRGGBB", file=label, row=where,
-                                row_label="element", column="color", expected="#RRGGBB")
-            d = c.find(_q(ns, "Description"))
-            out.append(Code(guid, name, codable, colour, None if d is None else (d.text or ""),
-                            parent))
-            walk(c, guid, where)
-
-    walk(parent_el, None, "Codes")
+    todo = [(parent_el, None, "Codes")]  # iterative: nesting depth is the file's choice
+    while todo:
+        el, parent, path = todo.pop()
+        if el is not parent_el:
+            code = _code(el, ns, label, path, parent, seen)
+            out.append(code)
+            parent = code.guid
+        children = el.findall(_q(ns, "Code"))
+        todo.extend((c, parent, f"{path}/Code[{i + 1}]")
+                    for i, c in reversed(list(enumerate(children))))
     return out
 
 
 def parse_qdc(data: bytes, label: str = "<codebook>", limits: Limits = DEFAULT_LIMITS) -> list[Code]:
     """Parse REFI-QDA codebook bytes into a list of :class:`Code` (see :func:`read_qdc`)."""
-    if len(data) > limits.max_xml_bytes:
-        raise DataError(f"codebook is {len(data)} bytes", file=label,
-                        expected=f"at most {limits.max_xml_bytes} bytes")
-    root = _parse_xml(data, label)
+    root = _parse_xml(data, label, limits)
     if root.tag != _q(CODEBOOK_NS, "CodeBook"):
         raise DataError(f"root element is {root.tag!r}", file=label, row_label="element",
                         row="root", expected=f"CodeBook in namespace {CODEBOOK_NS}")
     codes_el = root.find(_q(CODEBOOK_NS, "Codes"))
     if codes_el is None:
         raise DataError("no Codes element", file=label, expected="CodeBook/Codes")
+    check_vocabulary(root, CODEBOOK_NS, CODEBOOK_VOCABULARY, label)
     return _codes_from(codes_el, CODEBOOK_NS, label)
 
 
 def read_qdc(path: str | PathLike[str], limits: Limits = DEFAULT_LIMITS) -> list[Code]:
     """Read a REFI-QDA codebook (``.qdc``).
 
+    The file is read with a bounded read (at most ``limits.max_xml_bytes``, regular
+    files only) and parsed by :func:`parse_qdc`.
+
     Returns
     -------
     list of Code
         Depth first, in document order; ``parent`` links rebuild the hierarchy.
+
+    Raises
+    ------
+    DataError
+        Unreadable file, XML refused by :func:`foresight.data.xmlsafe.parse_xml`,
+        wrong root, unknown elements or attributes, bad or duplicate GUIDs.
     """
-    p = Path(path)
-    try:
-        size = p.stat().st_size
-        if size > limits.max_xml_bytes:
-            raise DataError(f"codebook is {size} bytes", file=str(p),
-                            expected=f"at most {limits.max_xml_bytes} bytes")
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise DataError("file not found", file=str(p)) from None
-    return parse_qdc(data, str(p), limits)
+    label = str(path)
+    data = read_bytes(path, label=label, expected="a REFI-QDA codebook (.qdc)",
+                      max_bytes=limits.max_xml_bytes)
+    return parse_qdc(data, label, limits)
 
 
 def _code_elements(parent: ET.Element, codes: Sequence[Code], ns: str) -> None:
@@ -294,161 +385,167 @@ class Project:
         return out.sort_values(["case", "case_name", "code"]).reset_index(drop=True)
 
 
-def _safe_member_name(name: str) -> bool:
-    if not name or "\x00" in name or "\\" in name:
-        return False
-    p = PurePosixPath(name)
-    if p.is_absolute() or re.match(r"^[A-Za-z]:", name):
-        return False
-    return ".." not in p.parts
-
-
-def _check_archive(zf: zipfile.ZipFile, label: str, limits: Limits) -> None:
-    infos = zf.infolist()
-    if len(infos) > limits.max_members:
-        raise DataError(f"archive has {len(infos)} members", file=label,
-                        expected=f"at most {limits.max_members}")
-    names: set[str] = set()
-    total = 0
-    for info in infos:
-        name = info.filename
-        if not _safe_member_name(name):
-            raise DataError(f"member name {name!r} escapes the archive (path traversal)",
-                            file=label, row=name, row_label="member",
-                            expected="relative paths without '..', drive letters or backslashes")
-        if name in names:
-            raise DataError(f"member {name!r} appears twice", file=label, row=name,
-                            row_label="member", expected="unique member names")
-        names.add(name)
-        if info.flag_bits & 0x1:
-            raise DataError("member is encrypted", file=label, row=name, row_label="member",
-                            expected="an unencrypted archive")
-        if info.file_size > limits.max_member_bytes:
-            raise DataError(f"member is {info.file_size} bytes uncompressed", file=label,
-                            row=name, row_label="member",
-                            expected=f"at most {limits.max_member_bytes} bytes")
-        ratio = info.file_size / max(info.compress_size, 1)
-        if ratio > limits.max_ratio and info.file_size > 1_000_000:
-            raise DataError(f"member expands {ratio:.0f}-fold (possible ZIP bomb)", file=label,
-                            row=name, row_label="member",
-                            expected=f"a compression ratio of at most {limits.max_ratio:.0f}")
-        total += info.file_size
-    if total > limits.max_total_bytes:
-        raise DataError(f"archive expands to {total} bytes", file=label,
-                        expected=f"at most {limits.max_total_bytes} bytes in total")
-
-
-def _read_member(zf: zipfile.ZipFile, name: str, label: str, limit: int) -> bytes:
-    """Read at most ``limit`` bytes; a member that lies about its size is refused."""
-    try:
-        with zf.open(name) as fh:
-            data = fh.read(limit + 1)
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
-        raise DataError(f"member is corrupt or unreadable ({exc})", file=label, row=name,
-                        row_label="member", expected="an intact, unencrypted ZIP member") from None
-    if len(data) > limit:
-        raise DataError("member is larger than its header says", file=label, row=name,
-                        row_label="member", expected=f"at most {limit} bytes")
-    return data
-
-
 def read_qdpx(path: str | PathLike[str] | io.BytesIO, limits: Limits = DEFAULT_LIMITS,
               label: str | None = None) -> Project:
     """Import a REFI-QDA project archive (``.qdpx``).
 
     Reads ``project.qde`` only (source documents under ``sources/`` are checked but not
     read). Extracts the codebook, the cases with their case-level codes and sources,
-    and every ``PlainTextSelection`` (or other ``*Selection``) with its codings.
+    and every ``PlainTextSelection`` of every ``TextSource`` with its codings.
 
     Raises
     ------
     DataError
-        Not a ZIP; unsafe member names; oversized or highly compressed members; no
-        ``project.qde``; XML that is malformed, declares a DTD or entities; wrong root
-        element or namespace; references to codes or sources that do not exist.
+        Not a regular file or too large; not a ZIP; too many members or too large a
+        central directory (checked before it is parsed); unsafe member names, symbolic
+        links, oversized or highly compressed members; no ``project.qde``; XML that is
+        malformed, too deep, declares a DTD or entities; wrong root element or namespace;
+        elements or attributes that REFI-QDA does not define, or repeated where one is
+        allowed; duplicate GUIDs of sources, selections or cases; ``internal://`` paths
+        to members that do not exist; codings this reader cannot represent; references
+        to codes, sources or selections that do not exist.
     """
     name = label or (str(path) if not isinstance(path, io.BytesIO) else "<qdpx>")
-    try:
-        zf = zipfile.ZipFile(path)
-    except FileNotFoundError:
-        raise DataError("file not found", file=name) from None
-    except (zipfile.BadZipFile, OSError):
-        raise DataError("not a ZIP archive", file=name,
-                        expected="a REFI-QDA .qdpx file (a ZIP archive with project.qde)") from None
-    with zf:
-        _check_archive(zf, name, limits)
-        if "project.qde" not in zf.namelist():
+    expected = "a REFI-QDA .qdpx file (a ZIP archive with project.qde)"
+    with open_zip(path, label=name, limits=limits, expected=expected) as zf:
+        members = set(zf.namelist())
+        if "project.qde" not in members:
             raise DataError("the archive has no project.qde", file=name,
                             expected="a REFI-QDA project with project.qde at the top level")
-        data = _read_member(zf, "project.qde", name, min(limits.max_xml_bytes,
-                                                         limits.max_member_bytes))
-    return parse_qde(data, f"{name}!project.qde")
+        data = read_member(zf, "project.qde", name, min(limits.max_xml_bytes,
+                                                        limits.max_member_bytes))
+    return parse_qde(data, f"{name}!project.qde", members=members, limits=limits)
 
 
-def parse_qde(data: bytes, label: str = "<project.qde>") -> Project:
-    """Parse ``project.qde`` bytes (see :func:`read_qdpx`)."""
+def _element_error(problem: str, label: str, where: str, column: str | None = None,
+                   expected: str | None = None) -> DataError:
+    return DataError(problem, file=label, row=where, row_label="element", column=column,
+                     expected=expected)
+
+
+def _guid(el: ET.Element, what: str, label: str, where: str, seen: set[str]) -> str:
+    """The element's ``guid``, upper case; refused if malformed or already used in ``seen``."""
+    g = el.get("guid") or ""
+    if not _GUID.match(g):
+        raise _element_error(f"{what} guid {g!r} is not a GUID", label, where, "guid",
+                             "a GUID (8-4-4-4-12 hexadecimal digits)")
+    if g.upper() in seen:
+        raise _element_error(f"{what} guid {g} is used twice", label, where, "guid",
+                             f"a unique guid for each {what}")
+    seen.add(g.upper())
+    return g.upper()
+
+
+def _check_paths(el: ET.Element, label: str, where: str, members: set[str] | None) -> None:
+    """``internal://`` paths of a source must name a member under ``sources/``."""
+    if members is None:
+        return
+    for attr in ("plainTextPath", "richTextPath", "path"):
+        value = el.get(attr)
+        if value is None or not value.startswith("internal://"):
+            continue
+        member = "sources/" + value[len("internal://"):]
+        if not safe_member_name(member) or member not in members:
+            raise _element_error(f"{attr} {value!r} names no member of the archive", label,
+                                 where, attr, f"an existing member {member!r}")
+
+
+def _position(sel: ET.Element, attr: str, label: str, where: str) -> int:
+    raw = sel.get(attr)
+    if raw is None or not _POSITION.match(raw):
+        raise _element_error(f"{attr} {raw!r} is not a character position", label, where,
+                             attr, "a non-negative integer written in ASCII digits")
+    return int(raw)
+
+
+def _text_source(src: ET.Element, ns: str, label: str, where: str, known: set[str],
+                 seen_selections: set[str]) -> list[Selection]:
+    """The coded selections of one ``TextSource`` (its guid already checked)."""
+    if src.find(_q(ns, "Coding")) is not None:
+        raise _element_error("a coding of the whole source is not supported", label,
+                             f"{where}/Coding[1]",
+                             expected="codings inside PlainTextSelection elements")
+    sg = src.get("guid").upper()
+    out = []
+    for j, sel in enumerate(src.findall(_q(ns, "PlainTextSelection"))):
+        swhere = f"{where}/PlainTextSelection[{j + 1}]"
+        guid = _guid(sel, "selection", label, swhere, seen_selections)
+        start = _position(sel, "startPosition", label, swhere)
+        end = _position(sel, "endPosition", label, swhere)
+        if not start <= end:
+            raise _element_error(f"selection [{start}, {end}) is not a valid range", label,
+                                 swhere, "startPosition", "0 <= startPosition <= endPosition")
+        refs = _code_refs(sel.iter(_q(ns, "CodeRef")), known, label, swhere)
+        out.append(Selection(guid, sg, start, end, tuple(refs)))
+    return out
+
+
+def _case(c: ET.Element, ns: str, label: str, where: str, known: set[str],
+          sources: dict[str, str], selections: set[str], seen: set[str]) -> Case:
+    """One ``Case`` with its references, each checked against what the project defines."""
+    cg = _guid(c, "case", label, where, seen)
+    crefs = _code_refs(c.findall(_q(ns, "CodeRef")), known, label, where)
+    srefs = _targets(c.findall(_q(ns, "SourceRef")), sources, "SourceRef", "source", label,
+                     where)
+    selrefs = _targets(c.findall(_q(ns, "SelectionRef")), selections, "SelectionRef",
+                       "selection", label, where)
+    return Case(cg, c.get("name") or cg, tuple(crefs), tuple(srefs), tuple(selrefs))
+
+
+def _targets(refs, known, element: str, what: str, label: str, where: str) -> list[str]:
+    out = []
+    for ref in refs:
+        t = (ref.get("targetGUID") or "").upper()
+        if t not in known:
+            raise _element_error(f"{element} to unknown {what} {t!r}", label, where,
+                                 "targetGUID", f"the guid of a {what} in Sources")
+        out.append(t)
+    return out
+
+
+def parse_qde(data: bytes, label: str = "<project.qde>", *, members: set[str] | None = None,
+              limits: Limits = DEFAULT_LIMITS) -> Project:
+    """Parse ``project.qde`` bytes (see :func:`read_qdpx`).
+
+    ``members`` (the archive's member names) enables the check of ``internal://``
+    paths; without it they are not checked.
+    """
     ns = PROJECT_NS
-    root = _parse_xml(data, label)
+    root = _parse_xml(data, label, limits)
     if root.tag != _q(ns, "Project"):
         raise DataError(f"root element is {root.tag!r}", file=label, row="root",
                         row_label="element", expected=f"Project in namespace {ns}")
+    check_vocabulary(root, ns, PROJECT_VOCABULARY, label)
     cb = root.find(f"{_q(ns, 'CodeBook')}/{_q(ns, 'Codes')}")
     codes = _codes_from(cb, ns, label) if cb is not None else []
     known = {c.guid.upper() for c in codes}
 
     sources: dict[str, str] = {}
     selections: list[Selection] = []
+    seen_sources: set[str] = set()
+    seen_selections: set[str] = set()
     src_root = root.find(_q(ns, "Sources"))
-    for i, src in enumerate([] if src_root is None else list(src_root)):
-        where = f"Sources/{src.tag.split('}')[-1]}[{i + 1}]"
-        sg = src.get("guid") or ""
-        if not _GUID.match(sg):
-            raise DataError(f"source guid {sg!r} is not a GUID", file=label, row=where,
-                            row_label="element", column="guid", expected="a GUID")
-        sources[sg.upper()] = src.get("name") or ""
-        for j, sel in enumerate(el for el in src if el.tag.endswith("Selection")):
-            swhere = f"{where}/{sel.tag.split('}')[-1]}[{j + 1}]"
-            try:
-                start, end = int(sel.get("startPosition", "0")), int(sel.get("endPosition", "0"))
-            except ValueError:
-                raise DataError("start/end position is not an integer", file=label, row=swhere,
-                                row_label="element", column="startPosition",
-                                expected="non-negative integers") from None
-            if not 0 <= start <= end:
-                raise DataError(f"selection [{start}, {end}) is not a valid range", file=label,
-                                row=swhere, row_label="element", column="startPosition",
-                                expected="0 <= startPosition <= endPosition")
-            refs = _code_refs(sel.iter(_q(ns, "CodeRef")), known, label, swhere)
-            selections.append(Selection((sel.get("guid") or "").upper(), sg.upper(), start, end,
-                                        tuple(refs)))
+    counts: dict[str, int] = {}
+    for src in [] if src_root is None else list(src_root):
+        kind = src.tag.split("}")[-1]
+        counts[kind] = counts.get(kind, 0) + 1
+        where = f"Sources/{kind}[{counts[kind]}]"
+        sg = _guid(src, "source", label, where, seen_sources)
+        _check_paths(src, label, where, members)
+        if kind in _MEDIA_SOURCES:
+            if any(True for _ in src.iter(_q(ns, "Coding"))):
+                raise _element_error(f"codings of a {kind} are not supported", label, where,
+                                     expected="codings of TextSource selections only")
+        else:
+            selections += _text_source(src, ns, label, where, known, seen_selections)
+        sources[sg] = src.get("name") or ""
+    sel_guids = {sel.guid for sel in selections}
     cases: list[Case] = []
+    seen_cases: set[str] = set()
     case_root = root.find(_q(ns, "Cases"))
     for i, c in enumerate([] if case_root is None else case_root.findall(_q(ns, "Case"))):
-        where = f"Cases/Case[{i + 1}]"
-        cg = c.get("guid") or ""
-        if not _GUID.match(cg):
-            raise DataError(f"case guid {cg!r} is not a GUID", file=label, row=where,
-                            row_label="element", column="guid", expected="a GUID")
-        crefs = _code_refs(c.findall(_q(ns, "CodeRef")), known, label, where)
-        srefs = []
-        for ref in c.findall(_q(ns, "SourceRef")):
-            t = (ref.get("targetGUID") or "").upper()
-            if t not in sources:
-                raise DataError(f"SourceRef to unknown source {t!r}", file=label, row=where,
-                                row_label="element", column="targetGUID",
-                                expected="the guid of a source in Sources")
-            srefs.append(t)
-        sel_guids = {sel.guid for sel in selections}
-        selrefs = []
-        for ref in c.findall(_q(ns, "SelectionRef")):
-            t = (ref.get("targetGUID") or "").upper()
-            if t not in sel_guids:
-                raise DataError(f"SelectionRef to unknown selection {t!r}", file=label,
-                                row=where, row_label="element", column="targetGUID",
-                                expected="the guid of a selection in Sources")
-            selrefs.append(t)
-        cases.append(Case(cg.upper(), c.get("name") or cg, tuple(crefs), tuple(srefs),
-                          tuple(selrefs)))
+        cases.append(_case(c, ns, label, f"Cases/Case[{i + 1}]", known, sources, sel_guids,
+                           seen_cases))
     codes = [Code(c.guid.upper(), c.name, c.is_codable, c.color, c.description,
                   None if c.parent is None else c.parent.upper()) for c in codes]
     return Project(root.get("name") or "", tuple(codes), tuple(cases), sources,

@@ -23,8 +23,8 @@ from typing import Any
 
 import pandas as pd
 
-from foresight.careers.schema import YamlDoc, load_yaml, validate
 from foresight.data.files import parse_yaml, read_text_file
+from foresight.data.schema import YamlDoc, load_yaml, validate
 from foresight.errors import DataError
 
 __all__ = ["Study", "load_study", "parse_study", "validate_study", "format_location",
@@ -44,7 +44,8 @@ def _data_file(name: str) -> Path:
 
 def _schema() -> dict:
     path = _data_file("study.schema.yaml")
-    return parse_yaml(read_text_file(path), str(path))
+    return parse_yaml(read_text_file(path, label="data/careers/study.schema.yaml"),
+                      "data/careers/study.schema.yaml")
 
 
 def format_location(loc: dict, sections: dict[str, str] | None = None) -> str:

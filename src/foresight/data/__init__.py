@@ -8,6 +8,20 @@
   chapters compare against cited numbers instead of typed ones.
 * :func:`read_table` / :class:`Column` / :class:`TableSpec` read and validate
   small CSV tables with errors that name file, line and column.
+
+The input layer every reader uses (each failure a :class:`DataError` naming
+file, line and column and what was expected):
+
+* :func:`read_bytes` / :func:`read_text_file` (:mod:`foresight.data.files`):
+  regular files only, size capped while reading, UTF-8 with decoding errors
+  and NUL characters located;
+* :func:`load_yaml` / :func:`parse_yaml` (:mod:`foresight.data.yamlsafe`):
+  strict YAML (no duplicate keys, bounded depth, no aliases, dates as text)
+  and :func:`validate` (:mod:`foresight.data.schema`), the one schema checker;
+* :func:`parse_xml` (:mod:`foresight.data.xmlsafe`): defusedxml with DTDs
+  forbidden, bounded size and depth;
+* :func:`open_zip` / :func:`read_member` (:mod:`foresight.data.archive`):
+  ZIP limits checked before the central directory is parsed.
 """
 
 from __future__ import annotations
@@ -18,22 +32,38 @@ from importlib import resources
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from foresight.data.files import parse_yaml, read_text_file
-from foresight.data.tables import Column, TableSpec, check_columns, parse_table, read_table
+from foresight.data.archive import Limits, open_zip, read_member
+from foresight.data.files import DEFAULT_MAX_BYTES, decode_text, read_bytes, read_text_file
+from foresight.data.schema import validate
+from foresight.data.tables import (Column, TableSpec, check_columns, parse_table,
+                                   parse_table_with_lines, read_table, read_table_with_lines)
+from foresight.data.xmlsafe import parse_xml
+from foresight.data.yamlsafe import YamlDoc, load_yaml, parse_yaml
 from foresight.errors import DataError
 
 __all__ = [
     "Column",
+    "DEFAULT_MAX_BYTES",
     "DataError",
+    "Limits",
     "TableSpec",
+    "YamlDoc",
     "catalogue",
     "check_columns",
     "data_dir",
+    "decode_text",
+    "load_yaml",
+    "open_zip",
     "parse_table",
+    "parse_table_with_lines",
+    "parse_xml",
     "parse_yaml",
+    "read_bytes",
+    "read_member",
+    "read_table_with_lines",
     "read_text_file",
+    "validate",
     "published",
     "published_value",
     "read_table",

@@ -3,8 +3,21 @@
 A :class:`Column` describes one column (type, range, categories, whether a
 value may be missing); :func:`read_table` reads a CSV and checks every column,
 raising :class:`foresight.DataError` at the *first* bad cell with the file,
-the 1-based line number in the file (the header is line 1) and the column.
-Nothing is dropped or coerced silently.
+the 1-based line number in the file (the header is line 1; a record whose
+quoted field spans several lines is named by the line it starts on, so later
+records keep their file lines) and the column. Nothing is dropped or coerced
+silently.
+
+Values are accepted only in these written forms (ASCII digits only, so
+full-width ``２０００`` is refused):
+
+* ``int``: an optional sign and digits (``40``, ``-3``), or the same followed by
+  a point and zeros (``40.0``); never an exponent (``4e1``);
+* ``float``: an optional sign, digits with an optional decimal point, and an
+  optional exponent (``0.5``, ``.5``, ``1.5e-3``); never ``nan`` or ``inf``;
+* missing: an empty cell or ``NA`` (only where the column allows it);
+* ``str`` and ``category``: text without control characters (tab, newline
+  and carriage return inside a quoted field are allowed).
 """
 
 from __future__ import annotations
@@ -19,7 +32,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from foresight.data.files import read_text_file
+from foresight.data.files import DEFAULT_MAX_BYTES, check_text, read_text_file
 from foresight.errors import DataError
 
 _KINDS = ("int", "float", "str", "category", "bool")
@@ -107,7 +120,11 @@ def _fmt(x: float) -> str:
 
 _TRUE = {"1", "true", "yes", "y", "t"}
 _FALSE = {"0", "false", "no", "n", "f"}
-_MISSING = {"", "na", "nan", "n/a"}
+_MISSING = {"", "NA"}
+_INT_FORM = r"[+-]?[0-9]+(?:\.0*)?"
+_FLOAT_FORM = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+_MAX_EXACT_INT = 2**53 - 1
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 
 
 def read_table(
@@ -115,6 +132,7 @@ def read_table(
     spec: TableSpec,
     *,
     label: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> pd.DataFrame:
     """Read a CSV file and validate it against ``spec``.
 
@@ -126,6 +144,8 @@ def read_table(
         The expected columns, key and options.
     label
         Name used for the file in error messages (defaults to the path).
+    max_bytes
+        Largest file accepted (for a stream: characters).
 
     Returns
     -------
@@ -141,18 +161,40 @@ def read_table(
         On the first problem found: unreadable file, wrong or missing header,
         ragged row, bad value, duplicate key.
     """
+    return read_table_with_lines(source, spec, label=label, max_bytes=max_bytes)[0]
+
+
+def read_table_with_lines(
+    source: str | PathLike[str] | io.TextIOBase,
+    spec: TableSpec,
+    *,
+    label: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """:func:`read_table`, and the file line on which each row starts (an int array)."""
     if isinstance(source, (str, PathLike)):
         name = label or str(Path(source))
-        text = read_text_file(source, label=name, expected="a UTF-8 CSV file")
+        text = read_text_file(source, label=name, expected="a UTF-8 CSV file",
+                              max_bytes=max_bytes)
     else:
-        name = label or getattr(source, "name", "<stream>")
-        text = source.read()
-    return parse_table(text, spec, label=name)
+        name = label or str(getattr(source, "name", "<stream>"))
+        text = source.read(max_bytes + 1)
+        if not isinstance(text, str):
+            raise DataError("the stream does not give text", file=name,
+                            expected="a text stream (open the file in text mode)")
+        check_text(text, label=name, max_chars=max_bytes)
+    return parse_table_with_lines(text, spec, label=name)
 
 
 def parse_table(text: str, spec: TableSpec, *, label: str = "<text>") -> pd.DataFrame:
     """Validate CSV ``text`` against ``spec``; see :func:`read_table`."""
-    rows = _split_csv(text, label)
+    return parse_table_with_lines(text, spec, label=label)[0]
+
+
+def parse_table_with_lines(text: str, spec: TableSpec, *,
+                           label: str = "<text>") -> tuple[pd.DataFrame, np.ndarray]:
+    """:func:`parse_table`, and the file line on which each row starts (an int array)."""
+    rows, starts = _split_csv(text, label)
     if not rows:
         raise DataError("the file is empty", file=label, expected="a header row naming the columns")
     header = [h.strip() for h in rows[0]]
@@ -180,19 +222,20 @@ def parse_table(text: str, spec: TableSpec, *, label: str = "<text>") -> pd.Data
             expected="only the columns " + ", ".join(wanted),
         )
     body = rows[1:]
+    lines = np.asarray(starts[1:], dtype=int)
     width = len(header)
     for i, r in enumerate(body):
         if len(r) != width:
             raise DataError(
                 f"row has {len(r)} fields but the header has {width}",
                 file=label,
-                row=i + 2,
+                row=int(lines[i]),
                 expected=f"{width} comma-separated fields",
             )
     raw = pd.DataFrame(body, columns=header, dtype=object)
     out = {}
     for col in spec.columns:
-        out[col.name] = _convert(raw[col.name], col, label)
+        out[col.name] = _convert(raw[col.name], col, label, lines)
     frame = pd.DataFrame(out)
     if spec.key:
         dup = frame.duplicated(list(spec.key), keep="first")
@@ -202,66 +245,84 @@ def parse_table(text: str, spec: TableSpec, *, label: str = "<text>") -> pd.Data
             raise DataError(
                 f"duplicate key {dict(zip(spec.key, first))}",
                 file=label,
-                row=i + 2,
+                row=int(lines[i]),
                 column=spec.key[0] if len(spec.key) == 1 else ",".join(spec.key),
                 expected="each key to appear once",
             )
-    return frame
+    return frame, lines
 
 
-def _split_csv(text: str, label: str) -> list[list[str]]:
+def _split_csv(text: str, label: str) -> tuple[list[list[str]], list[int]]:
+    """Records of ``text`` and the file line each starts on; blank lines only at the end."""
     reader = csv.reader(io.StringIO(text), strict=True)
-    rows: list[list[str]] = []
+    rows: list[list[str] | None] = []
+    starts: list[int] = []
+    end = 0
     try:
         for r in reader:
-            if not r or all(not f.strip() for f in r):
-                # blank lines are not data; keep line numbering by recording them
-                rows.append(None)  # type: ignore[arg-type]
-                continue
-            rows.append(r)
+            starts.append(end + 1)
+            end = reader.line_num
+            # blank lines are not data; keep them to report one inside the table
+            rows.append(None if not r or all(not f.strip() for f in r) else r)
     except csv.Error as exc:
-        raise DataError(f"malformed CSV ({exc})", file=label, row=reader.line_num) from None
-    # Blank lines: allowed only at the end of the file.
+        raise DataError(f"malformed CSV ({exc})", file=label, row=reader.line_num,
+                        expected="comma-separated fields, quoted with \" where needed") from None
     while rows and rows[-1] is None:
         rows.pop()
-    for i, r in enumerate(rows):
+        starts.pop()
+    for r, line in zip(rows, starts):
         if r is None:
-            raise DataError("blank line inside the table", file=label, row=i + 1)
-    return rows
+            raise DataError("blank line inside the table", file=label, row=line)
+    return rows, starts  # type: ignore[return-value]
 
 
-def _convert(values: pd.Series, col: Column, label: str) -> pd.Series:
+def _convert(values: pd.Series, col: Column, label: str, lines: np.ndarray) -> pd.Series:
     s = values.astype(str).str.strip()
-    is_missing = s.str.lower().isin(_MISSING)
+    is_missing = s.isin(_MISSING)
     if is_missing.any() and not col.missing_ok:
         i = int(np.flatnonzero(is_missing.to_numpy())[0])
         raise DataError(
-            "missing value", file=label, row=i + 2, column=col.name, expected=col.expectation()
+            "missing value", file=label, row=int(lines[i]), column=col.name,
+            expected=col.expectation()
         )
     present = ~is_missing
 
     def fail(mask: np.ndarray, problem: str) -> None:
         i = int(np.flatnonzero(mask)[0])
+        value = s.iloc[i]
         raise DataError(
-            problem.format(value=s.iloc[i]),
+            problem.format(value=value if len(value) <= 40 else f"{value[:24]}...{value[-8:]}"),
             file=label,
-            row=i + 2,
+            row=int(lines[i]),
             column=col.name,
             expected=col.expectation(),
         )
 
     if col.kind in ("int", "float"):
-        num = pd.to_numeric(s.where(present), errors="coerce")
-        bad = (present & num.isna()).to_numpy()
+        special = s.str.fullmatch(r"(?i)[+-]?(?:inf|infinity|nan)").fillna(False)
+        if (present & special).any():
+            fail((present & special).to_numpy(dtype=bool), "{value!r} is not a finite number")
+        is_float = s.str.fullmatch(_FLOAT_FORM).fillna(False).to_numpy(dtype=bool)
+        bad = present.to_numpy() & ~is_float
         if bad.any():
             fail(bad, "{value!r} is not a number")
+        if col.kind == "int":
+            whole = s.str.fullmatch(_INT_FORM).fillna(False).to_numpy(dtype=bool)
+            frac = present.to_numpy() & ~whole
+            if frac.any():
+                fail(frac, "{value!r} is not a whole number")
+        with np.errstate(over="ignore"):
+            num = pd.to_numeric(s.where(present), errors="coerce")
+        unread = (present & num.isna()).to_numpy(dtype=bool)
+        if unread.any():  # e.g. thousands of digits: never let it become a missing value
+            fail(unread, "{value} has too many digits to be read as a number")
         finite_bad = (present & ~np.isfinite(num.fillna(0.0))).to_numpy()
         if finite_bad.any():
             fail(finite_bad, "{value!r} is not a finite number")
         if col.kind == "int":
-            frac = (present & (num.fillna(0.0) % 1 != 0)).to_numpy()
-            if frac.any():
-                fail(frac, "{value!r} is not a whole number")
+            huge = (present & (num.abs() > _MAX_EXACT_INT)).to_numpy(dtype=bool)
+            if huge.any():
+                fail(huge, "{value} is too large to be an exact integer")
         if col.minimum is not None:
             low = (present & (num < col.minimum)).to_numpy()
             if low.any():
@@ -282,6 +343,9 @@ def _convert(values: pd.Series, col: Column, label: str) -> pd.Series:
         out[low.isin(_TRUE).to_numpy()] = True
         out[low.isin(_FALSE).to_numpy()] = False
         return pd.Series(out, index=s.index)
+    control = (present & s.str.contains(_CONTROL)).to_numpy(dtype=bool)
+    if control.any():
+        fail(control, "text contains a control character")
     if col.kind == "category":
         assert col.categories is not None
         ok = s.isin(col.categories) | is_missing

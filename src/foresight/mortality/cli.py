@@ -18,20 +18,44 @@ and writes tidy CSV files and a heat map:
     ``sex, lambda_age, lambda_year, effective_dim, overdispersion, bic``.
 ``improvement_heatmap.png``
     Improvement rates by age and year, both sexes.
+
+Every argument and the output folder are checked before anything is computed,
+then the two files are read and checked (zero exposure where there are deaths
+is refused; ``.`` cells among the ages and years used are refused unless
+``--missing zero-weight`` says to leave them out of the fit, in which case the
+command says how many there were). The four files are written into a
+temporary folder next to ``--out`` and moved into place only when all four
+are complete, so a failed or interrupted run leaves the previous outputs as
+they were. Exit status: 0 done, 2 bad argument or file, 1 any other failure
+(see :mod:`foresight.commands`).
 """
 
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
+from foresight.commands import (StagedOutputs, check_output_dir, decimal, integer,
+                                run_command)
 from foresight.errors import DataError
 
 SEXES = ("male", "female")
+OUTPUTS = ("projected_rates.csv", "life_expectancy.csv", "smoothing.csv",
+           "improvement_heatmap.png")
+FILES = ("Deaths_1x1.txt", "Exposures_1x1.txt")
+
+#: Documented bounds of the arguments (inclusive).
+MAX_TOP_AGE = 130
+MIN_MAX_AGE = 85  # the Kannisto model is fitted on ages 80 to --max-age
+YEARS = (1700, 2300)
+MAX_TRIM = 20
+MAX_BASE_AFTER_DATA = 10  # rates are carried forward unchanged up to the base year
+MIN_YEARS = 5
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -42,49 +66,162 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("project", help="smooth and project an HMD country folder")
     p.add_argument("--hmd", required=True, type=Path, help="folder with Deaths_1x1.txt and Exposures_1x1.txt")
-    p.add_argument("--out", type=Path, default=Path("mortality-projection"), help="output folder")
-    p.add_argument("--base-year", type=int, default=None,
-                   help="first projected year (default: the year after the last data year)")
-    p.add_argument("--target", type=float, default=0.012,
-                   help="long-term improvement target, a fraction a year (default 0.012)")
-    p.add_argument("--first-year", type=int, default=None, help="first data year used (default: all)")
-    p.add_argument("--max-age", type=int, default=100, help="top age of the smoothing (default 100)")
-    p.add_argument("--trim-years", type=int, default=2,
+    p.add_argument("--out", type=Path, default=Path("mortality-projection"),
+                   help="output folder (created if needed; only the four output files in it are replaced)")
+    p.add_argument("--base-year", type=integer, default=None,
+                   help="first projected year, from the last smoothed year to "
+                        f"{MAX_BASE_AFTER_DATA} years after the last data year "
+                        "(default: the year after the last data year)")
+    p.add_argument("--target", type=decimal, default=0.012,
+                   help="long-term improvement target, a fraction a year from 0 to 0.1 (default 0.012)")
+    p.add_argument("--first-year", type=integer, default=None, help="first data year used (default: all)")
+    p.add_argument("--max-age", type=integer, default=100,
+                   help=f"top age of the smoothing, {MIN_MAX_AGE} to the files' last single age (default 100)")
+    p.add_argument("--trim-years", type=integer, default=2,
                    help="last smoothed years not used for the initial improvement rates, which the "
-                        "end of a P-spline fit makes unstable (ONS: data to 2013, rates at 2011; default 2)")
-    p.add_argument("--extend-to", type=int, default=110, help="top age of the life tables (Kannisto; default 110)")
+                        "end of a P-spline fit makes unstable (ONS: data to 2013, rates at 2011; "
+                        f"0 to {MAX_TRIM}; default 2)")
+    p.add_argument("--extend-to", type=integer, default=110,
+                   help=f"top age of the life tables (Kannisto), from --max-age to {MAX_TOP_AGE} (default 110)")
+    p.add_argument("--missing", choices=("refuse", "zero-weight"), default="refuse",
+                   help="'.' (missing) cells among the ages and years used: refuse them (default) or "
+                        "give them zero weight in the fit, which fills them from their neighbours")
     return parser
 
 
-def _surfaces(folder: Path, first_year: int | None, max_age: int) -> tuple[dict, dict]:
-    from foresight.mortality.hmd import hmd_surface, read_hmd
+def _bad(option: str, problem: str, expected: str) -> DataError:
+    return DataError(problem, row=option, row_label="option", expected=expected)
 
-    deaths = read_hmd(folder / "Deaths_1x1.txt")
-    exposures = read_hmd(folder / "Exposures_1x1.txt")
-    if deaths.attrs.get("kind") != "deaths":
-        raise DataError("Deaths_1x1.txt is not an HMD deaths file", file=folder / "Deaths_1x1.txt", row=1)
-    if exposures.attrs.get("kind") != "exposures":
-        raise DataError("Exposures_1x1.txt is not an HMD exposures file", file=folder / "Exposures_1x1.txt", row=1)
+
+def check_arguments(args: argparse.Namespace) -> None:
+    """Check every argument that can be checked without reading the data.
+
+    Raises
+    ------
+    DataError
+        Naming the option, the problem and the allowed values.
+    """
+    if not 0 <= args.target <= 0.1:
+        raise _bad("--target", f"{args.target} is implausible",
+                   "a fraction a year between 0 and 0.1 (0.012 = 1.2%)")
+    if not MIN_MAX_AGE <= args.max_age <= MAX_TOP_AGE:
+        raise _bad("--max-age", f"{args.max_age} is out of range",
+                   f"an age from {MIN_MAX_AGE} to {MAX_TOP_AGE}")
+    if not args.max_age <= args.extend_to <= MAX_TOP_AGE:
+        raise _bad("--extend-to", f"{args.extend_to} is out of range",
+                   f"an age from --max-age ({args.max_age}) to {MAX_TOP_AGE}")
+    if not 0 <= args.trim_years <= MAX_TRIM:
+        raise _bad("--trim-years", f"{args.trim_years} is out of range",
+                   f"0 to {MAX_TRIM} years")
+    for option, value in (("--base-year", args.base_year), ("--first-year", args.first_year)):
+        if value is not None and not YEARS[0] <= value <= YEARS[1]:
+            raise _bad(option, f"{value} is out of range", f"a year from {YEARS[0]} to {YEARS[1]}")
+    if not args.hmd.is_dir():
+        raise _bad("--hmd", f"{args.hmd} is not a folder" if args.hmd.exists()
+                   else f"{args.hmd} does not exist",
+                   "a folder holding " + " and ".join(FILES))
+    check_output_dir(args.out, OUTPUTS)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Deaths and exposures (age x year, per sex) as used, and what was found in them."""
+
+    deaths: dict[str, pd.DataFrame]
+    exposures: dict[str, pd.DataFrame]
+    missing_cells: int
+
+
+def _missing_error(frame: pd.DataFrame, used: pd.Series, sex: str) -> DataError | None:
+    miss = used & frame[sex].isna().to_numpy()
+    if not miss.any():
+        return None
+    k = int(np.flatnonzero(miss)[0])
+    y, a = int(frame["year"].iloc[k]), int(frame["age"].iloc[k])
+    return DataError(f"missing value '.' (year {y}, age {a})", file=frame.attrs.get("file"),
+                     row=frame.attrs.get("line", {}).get((y, a)), column=sex.capitalize(),
+                     expected="a number; or run with --missing zero-weight to leave such "
+                              "cells out of the fit")
+
+
+def read_inputs(args: argparse.Namespace) -> Inputs:
+    """Read and check the two HMD files against the arguments (nothing is fitted yet).
+
+    Raises
+    ------
+    DataError
+        Unreadable or malformed files, files of the wrong kind or covering
+        different years or ages, ages or years that do not cover the
+        arguments, deaths where the exposure is zero, and (unless
+        ``--missing zero-weight``) missing cells.
+    """
+    from foresight.mortality.hmd import hmd_rates, hmd_surface, read_hmd
+
+    deaths = read_hmd(args.hmd / FILES[0])
+    exposures = read_hmd(args.hmd / FILES[1])
+    for frame, name, kind in ((deaths, FILES[0], "deaths"), (exposures, FILES[1], "exposures")):
+        if frame.attrs.get("kind") != kind:
+            raise DataError(f"{name} is not an HMD {kind} file", file=args.hmd / name, row=1,
+                            expected=f"the HMD {kind} series")
+    keys = ["year", "age"]
+    if not deaths[keys].equals(exposures[keys]):
+        raise DataError("deaths and exposures cover different years or ages",
+                        file=args.hmd / FILES[1], column="Year/Age",
+                        expected="the same (Year, Age) rows as the deaths file")
+    years = np.unique(deaths["year"].to_numpy())
+    first = years[0] if args.first_year is None else args.first_year
+    if not years[0] <= first <= years[-1] - (MIN_YEARS - 1) - args.trim_years:
+        raise DataError(f"--first-year {first} leaves too few years of data", file=args.hmd / FILES[0],
+                        column="Year", expected=f"at least {MIN_YEARS} years after trimming "
+                                                f"{args.trim_years}, within {years[0]}-{years[-1]}")
+    single = deaths.loc[~deaths["open_interval"].to_numpy(), "age"]
+    if single.max() < args.max_age:
+        raise DataError(f"the files' last single age is {single.max()}", file=args.hmd / FILES[0],
+                        column="Age", expected=f"ages up to at least --max-age {args.max_age}")
+    last = int(years[-1])
+    lowest = last - args.trim_years
+    if args.base_year is not None and not lowest <= args.base_year <= last + MAX_BASE_AFTER_DATA:
+        raise _bad("--base-year", f"base year {args.base_year} is outside the allowed range",
+                   f"a year from the last smoothed year {lowest} to {last + MAX_BASE_AFTER_DATA}")
+    used = ((deaths["year"] >= first) & (deaths["age"] <= args.max_age)).to_numpy()
+    missing = 0
+    for sex in SEXES:
+        d_used, e_used = deaths[used], exposures[used]
+        hmd_rates(d_used, e_used, sex=sex)  # refuses zero exposure with deaths, names the line
+        for frame in (deaths, exposures):
+            err = _missing_error(frame, used, sex)
+            if err is not None and args.missing == "refuse":
+                raise err
+        missing += int((d_used[sex].isna() | e_used[sex].isna()).sum())
     d_out, e_out = {}, {}
     for sex in SEXES:
-        d = hmd_surface(deaths, sex)
-        e = hmd_surface(exposures, sex)
-        if not (d.index.equals(e.index) and d.columns.equals(e.columns)):
-            raise DataError("deaths and exposures cover different years or ages",
-                            file=folder / "Exposures_1x1.txt", expected="the same years and ages as the deaths")
-        if d.index.max() < max_age:
-            raise DataError(f"the files stop at age {d.index.max()}", file=folder / "Deaths_1x1.txt",
-                            column="Age", expected=f"ages up to at least {max_age}")
-        keep_years = d.columns >= (first_year if first_year is not None else d.columns.min())
-        d_out[sex] = d.loc[0:max_age, keep_years]
-        e_out[sex] = e.loc[0:max_age, keep_years]
-        if d_out[sex].shape[1] < 5:
-            raise DataError("fewer than 5 years of data", file=folder / "Deaths_1x1.txt", column="Year",
-                            expected="at least 5 years")
-    return d_out, e_out
+        d_out[sex] = hmd_surface(deaths[used], sex)
+        e_out[sex] = hmd_surface(exposures[used], sex)
+    return Inputs(d_out, e_out, missing)
+
+
+def _life_expectancy(projection) -> pd.DataFrame:
+    years = np.arange(int(projection.years[0]), int(projection.years[-1]) + 1)
+    top = int(projection.ages[-1])
+    per0 = projection.period_expectancy(0)
+    per65 = projection.period_expectancy(65)
+    first = int(projection.years[0])
+    births = years[years + top <= years[-1]]
+    at65 = years[(years >= first) & (years + top - 65 <= years[-1])]
+    coh0 = projection.cohort_expectancy(0, births)
+    coh65 = projection.cohort_expectancy(65, at65)
+    rows = []
+    for sex in SEXES:
+        frame = pd.DataFrame({"sex": sex, "year": years, "period_e0": per0[sex].to_numpy(),
+                              "period_e65": per65[sex].to_numpy()})
+        frame["cohort_e0"] = coh0[sex].reindex(years).to_numpy()
+        frame["cohort_e65"] = coh65[sex].reindex(years).to_numpy()
+        rows.append(frame)
+    return pd.concat(rows, ignore_index=True)
 
 
 def run_project(args: argparse.Namespace) -> int:
+    """``mortality project``: check, read, fit, project, then write all outputs at once."""
     import matplotlib.pyplot as plt
 
     from foresight.mortality.pspline import fit_pspline_2d
@@ -95,74 +232,59 @@ def run_project(args: argparse.Namespace) -> int:
         project_mortality,
     )
 
-    if args.trim_years < 0:
-        raise DataError("--trim-years must be 0 or more", column="--trim-years")
-    if not 0 <= args.target <= 0.1:
-        raise DataError(f"--target {args.target} is implausible", column="--target",
-                        expected="a fraction a year between 0 and 0.1 (0.012 = 1.2%)")
-    deaths, exposures = _surfaces(args.hmd, args.first_year, args.max_age)
-    smooth, fits = {}, {}
-    for sex in SEXES:
-        d, e = deaths[sex], exposures[sex]
-        fit = fit_pspline_2d(d.to_numpy(dtype=float), e.to_numpy(dtype=float),
-                             ages=np.asarray(d.index), years=np.asarray(d.columns))
-        fits[sex] = fit
-        surface = pd.DataFrame(fit.rates, index=pd.Index(d.index.astype(int), name="age"),
-                               columns=pd.Index(d.columns.astype(int), name="year"))
-        if args.trim_years:
-            surface = surface.iloc[:, : -args.trim_years]
-        smooth[sex] = kannisto_extend(surface, to_age=args.extend_to, fit_ages=(80, args.max_age))
-    last_data = int(deaths["male"].columns[-1])
-    base = last_data + 1 if args.base_year is None else args.base_year
-    assumptions = ProjectionAssumptions(base_year=base).with_target(args.target)
-    end = max(assumptions.end_year, base + 100)
-    assumptions = ProjectionAssumptions(**{**assumptions.__dict__, "end_year": end})
-    projection = project_mortality(smooth, assumptions)
+    check_arguments(args)
+    inputs = read_inputs(args)
+    deaths, exposures = inputs.deaths, inputs.exposures
+    with StagedOutputs(args.out, OUTPUTS) as staged:
+        smooth, fits = {}, {}
+        for sex in SEXES:
+            d, e = deaths[sex], exposures[sex]
+            fit = fit_pspline_2d(d.to_numpy(dtype=float), e.to_numpy(dtype=float),
+                                 ages=np.asarray(d.index), years=np.asarray(d.columns))
+            fits[sex] = fit
+            surface = pd.DataFrame(fit.rates, index=pd.Index(d.index.astype(int), name="age"),
+                                   columns=pd.Index(d.columns.astype(int), name="year"))
+            if args.trim_years:
+                surface = surface.iloc[:, : -args.trim_years]
+            smooth[sex] = kannisto_extend(surface, to_age=args.extend_to,
+                                          fit_ages=(80, args.max_age))
+        last_data = int(deaths["male"].columns[-1])
+        base = last_data + 1 if args.base_year is None else args.base_year
+        assumptions = ProjectionAssumptions(base_year=base).with_target(args.target)
+        end = max(assumptions.end_year, base + 100)
+        assumptions = ProjectionAssumptions(**{**assumptions.__dict__, "end_year": end})
+        projection = project_mortality(smooth, assumptions)
 
-    out: Path = args.out
-    out.mkdir(parents=True, exist_ok=True)
-    projection.to_frame().to_csv(out / "projected_rates.csv", index=False)
-    years = np.arange(int(projection.years[0]), int(projection.years[-1]) + 1)
-    top = int(projection.ages[-1])
-    rows = []
-    per0 = projection.period_expectancy(0)
-    per65 = projection.period_expectancy(65)
-    first = int(projection.years[0])
-    births = years[years + top <= years[-1]]
-    at65 = years[(years >= first) & (years + top - 65 <= years[-1])]
-    coh0 = projection.cohort_expectancy(0, births)
-    coh65 = projection.cohort_expectancy(65, at65)
-    for sex in SEXES:
-        frame = pd.DataFrame({"sex": sex, "year": years, "period_e0": per0[sex].to_numpy(),
-                              "period_e65": per65[sex].to_numpy()})
-        frame["cohort_e0"] = coh0[sex].reindex(years).to_numpy()
-        frame["cohort_e65"] = coh65[sex].reindex(years).to_numpy()
-        rows.append(frame)
-    pd.concat(rows, ignore_index=True).to_csv(out / "life_expectancy.csv", index=False, float_format="%.4f")
-    pd.DataFrame([{"sex": s, "lambda_age": f.lambdas[0], "lambda_year": f.lambdas[1],
-                   "effective_dim": f.effective_dim, "overdispersion": f.overdispersion, "bic": f.bic}
-                  for s, f in fits.items()]).to_csv(out / "smoothing.csv", index=False)
-    fig = improvement_heatmap_figure(projection, first_year=first + 1,
-                                     last_year=min(int(years[-1]), assumptions.target_year + 25),
-                                     max_age=min(args.max_age, top))
-    fig.savefig(out / "improvement_heatmap.png", metadata={"Software": None})
-    plt.close(fig)
-    e0 = per0.loc[base]
+        out = staged.folder
+        projection.to_frame().to_csv(out / "projected_rates.csv", index=False)
+        expectancy = _life_expectancy(projection)
+        expectancy.to_csv(out / "life_expectancy.csv", index=False, float_format="%.4f")
+        pd.DataFrame([{"sex": s, "lambda_age": f.lambdas[0], "lambda_year": f.lambdas[1],
+                       "effective_dim": f.effective_dim, "overdispersion": f.overdispersion,
+                       "bic": f.bic}
+                      for s, f in fits.items()]).to_csv(out / "smoothing.csv", index=False)
+        top = int(projection.ages[-1])
+        fig = improvement_heatmap_figure(projection, first_year=int(projection.years[0]) + 1,
+                                         last_year=min(int(projection.years[-1]),
+                                                       assumptions.target_year + 25),
+                                         max_age=min(args.max_age, top))
+        try:
+            fig.savefig(out / "improvement_heatmap.png", metadata={"Software": None})
+        finally:
+            plt.close(fig)
+    e0 = expectancy[expectancy["year"] == base].set_index("sex")["period_e0"]
     print(f"smoothed {deaths['male'].shape[1]} years x {deaths['male'].shape[0]} ages per sex; "
           f"initial improvement from {projection.last_data_year}, base year {base}, "
           f"target {args.target:.2%} in {assumptions.target_year}")
+    if inputs.missing_cells:
+        print(f"{inputs.missing_cells} missing ('.') cells were given zero weight "
+              "(--missing zero-weight)")
     print(f"period e0 in {base}: males {e0['male']:.2f}, females {e0['female']:.2f}")
-    print(f"wrote {out}/projected_rates.csv, life_expectancy.csv, smoothing.csv, improvement_heatmap.png")
+    print(f"wrote {args.out}/projected_rates.csv, life_expectancy.csv, smoothing.csv, "
+          "improvement_heatmap.png")
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point for ``python -m foresight mortality ...``; returns the exit code."""
-    parser = _parser()
-    try:
-        args = parser.parse_args(list(argv) if argv is not None else None)
-    except SystemExit as exc:  # argparse exits on --help and on usage errors
-        return int(exc.code or 0)
-    if args.command == "project":
-        return run_project(args)
-    return 2  # pragma: no cover - argparse requires a command
+    """Entry point for ``python -m foresight mortality ...``; returns the exit status."""
+    return run_command("foresight mortality", _parser(), run_project, argv)

@@ -13,7 +13,8 @@ import os
 import numpy as np
 import pandas as pd
 
-from foresight.data import Column, TableSpec, data_dir, read_table
+from foresight.data import Column, TableSpec, data_dir
+from foresight.data.tables import read_table_with_lines
 from foresight.errors import DataError
 from foresight.mortality.lifetable import (
     LifeTables,
@@ -334,24 +335,25 @@ def elt_cited_figures(path: str | os.PathLike[str] | None = None) -> pd.DataFram
         path, label = data_dir() / "mortality" / "elt_cited_figures.csv", ELT_CITED_FILE
     else:
         label = str(path)
-    table = read_table(path, ELT_CITED_SPEC, label=label)
-    return _check_cited(table, label)
+    table, lines = read_table_with_lines(path, ELT_CITED_SPEC, label=label)
+    return _check_cited(table, label, lines)
 
 
-def _check_cited(table: pd.DataFrame, label: str) -> pd.DataFrame:
+def _check_cited(table: pd.DataFrame, label: str, lines: np.ndarray) -> pd.DataFrame:
     for i, row in enumerate(table.itertuples(index=False)):
         needs_age = row.measure != "median"
         if needs_age and pd.isna(row.age):
-            raise DataError(f"measure {row.measure!r} needs an age", file=label, row=i + 2,
-                            column="age", expected="the exact age the figure refers to")
+            raise DataError(f"measure {row.measure!r} needs an age", file=label,
+                            row=int(lines[i]), column="age",
+                            expected="the exact age the figure refers to")
         if not needs_age and not pd.isna(row.age):
-            raise DataError("the median age at death takes no age", file=label, row=i + 2,
-                            column="age", expected="an empty cell")
+            raise DataError("the median age at death takes no age", file=label,
+                            row=int(lines[i]), column="age", expected="an empty cell")
     out = table.set_index("id")
     out.attrs["file"] = label
-    # line of each figure in its file, so that errors found later (in
-    # elt_cited_checks, possibly on a subset) still point at the right line
-    out.attrs["lines"] = dict(zip(out.index, range(2, len(out) + 2)))
+    # line of each figure in its file (where its record starts), so that errors found
+    # later (in elt_cited_checks, possibly on a subset) still point at the right line
+    out.attrs["lines"] = dict(zip(out.index, (int(n) for n in lines)))
     return out
 
 

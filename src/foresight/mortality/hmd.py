@@ -7,7 +7,9 @@ aligned text files such as ``Deaths_1x1.txt``, ``Exposures_1x1.txt``,
 title line ``"<Country>, <What> (period 1x1)<TAB>Last modified: ...;  Methods
 Protocol: v6 (2017)"`` and, after a blank line, the column names), followed by
 one row per year and single year of age; the last age is ``110+`` and missing
-values are shown as ``.``.
+values are shown as ``.``. Values are read only in the form the HMD writes
+them: ASCII digits with an optional decimal point, below 10^10, no exponent (so
+``1e300`` deaths or a full-width ``２０００`` year are refused, not read).
 
 This project cannot download HMD data (registration required; no network at
 run time); users who have the files read them with :func:`read_hmd` and build
@@ -47,6 +49,13 @@ _TITLE = re.compile(
 )
 
 
+#: The written form of a value: ASCII digits, at most 10 before an optional decimal point
+#: (so below 10^10, more than any country's deaths or person-years), no exponent; a
+#: leading minus is read so that a negative value is reported as such.
+_NUMBER = r"-?(?:[0-9]{1,10}(?:\.[0-9]*)?|\.[0-9]+)"
+_NUMBER_EXPECTED = "a decimal number below 10^10 such as 1234.56 (no exponent), or '.' for missing"
+
+
 def _fail(problem, *, file, line=None, column=None, expected=None):
     raise DataError(problem, file=file, row=line, column=column, expected=expected)
 
@@ -76,7 +85,8 @@ def read_hmd(path: str | PathLike[str], *, label: str | None = None) -> pd.DataF
     Raises
     ------
     DataError
-        Empty or non-UTF-8 file, unrecognised title line, wrong or missing
+        A path that is not a regular file of at most 16 MB, empty or non-UTF-8
+        file, unrecognised title line, wrong or missing
         column header, a row with too few or too many fields, text where a
         number belongs, negative values, probabilities above 1, an open age
         that is not last, duplicate (year, age), gaps in ages, years out of
@@ -91,7 +101,9 @@ def read_hmd(path: str | PathLike[str], *, label: str | None = None) -> pd.DataF
 
 def parse_hmd(text: str, *, label: str = "<text>") -> pd.DataFrame:
     """Parse the contents of an HMD 1x1 file; see :func:`read_hmd`."""
-    lines = text.splitlines()
+    # split on line feeds only: str.splitlines also breaks at form feeds, \x1c-\x1e and
+    # Unicode separators, which would shift every later line number
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
     if not lines or not any(s.strip() for s in lines):
         _fail("the file is empty", file=label, expected="an HMD 1x1 text file")
     m = _TITLE.match(lines[0])
@@ -147,16 +159,18 @@ def parse_hmd(text: str, *, label: str = "<text>") -> pd.DataFrame:
 
     def bad(mask: np.ndarray, j: int, problem: str, expected: str):
         k = int(np.flatnonzero(mask)[0])
-        _fail(problem.format(value=cells[k, j]), file=label, line=int(line_no[k]),
+        value = str(cells[k, j])
+        value = value if len(value) <= 40 else f"{value[:24]}...{value[-8:]}"
+        _fail(problem.format(value=value), file=label, line=int(line_no[k]),
               column=header[j], expected=expected)
 
     years_s = pd.Series(cells[:, 0].astype(str))
-    year_ok = years_s.str.fullmatch(r"\d{4}").to_numpy()
+    year_ok = years_s.str.fullmatch(r"[0-9]{4}").to_numpy()
     if not year_ok.all():
         bad(~year_ok, 0, "year {value!r} is not a four-digit year", "a calendar year like 1922")
     years = years_s.astype(int).to_numpy()
     ages_s = pd.Series(cells[:, 1].astype(str))
-    age_ok = ages_s.str.fullmatch(r"\d{1,3}\+?").to_numpy()
+    age_ok = ages_s.str.fullmatch(r"[0-9]{1,3}\+?").to_numpy()
     if not age_ok.all():
         bad(~age_ok, 1, "age {value!r} is not a whole age", "an age like 0, 45 or 110+")
     is_open = ages_s.str.endswith("+").to_numpy()
@@ -166,10 +180,11 @@ def parse_hmd(text: str, *, label: str = "<text>") -> pd.DataFrame:
     for j in range(2, ncol):
         raw = pd.Series(cells[:, j].astype(str))
         missing = (raw == ".").to_numpy()
-        num = pd.to_numeric(raw.where(~missing), errors="coerce").to_numpy(dtype=float)
-        not_num = ~missing & ~np.isfinite(num)
+        form = raw.str.fullmatch(_NUMBER).to_numpy()
+        not_num = ~missing & ~form
         if not_num.any():
-            bad(not_num, j, "{value!r} is not a number", "a number, or '.' for missing")
+            bad(not_num, j, "{value!r} is not a number in the HMD's form", _NUMBER_EXPECTED)
+        num = pd.to_numeric(raw.where(~missing), errors="coerce").to_numpy(dtype=float)
         if (num < 0).any():
             bad(num < 0, j, "negative value {value}", "a value >= 0")
         values[header[j]] = num

@@ -1033,9 +1033,12 @@ def _poisson_arrays(
     if np.any(bad):
         i = tuple(int(v) for v in np.argwhere(bad)[0])
         raise DataError("negative deaths or exposure", row=str(i), row_label="cell", expected="values >= 0")
+    lost = np.isfinite(deaths) & (deaths > 0) & (exposures == 0)
+    if np.any(lost):
+        i = tuple(int(v) for v in np.argwhere(lost)[0])
+        raise DataError("deaths with zero exposure", row=str(i), row_label="cell",
+                        expected="positive exposure where deaths > 0")
     ok = np.isfinite(deaths) & np.isfinite(exposures) & (exposures > 0)
-    if np.any(ok & (deaths > 0) & (exposures == 0)):
-        raise DataError("deaths with zero exposure", expected="positive exposure where deaths > 0")
     y = np.where(ok, deaths, 0.0)
     offset = np.where(ok, np.log(np.where(ok, exposures, 1.0)), 0.0)
     w = ok.astype(float)

@@ -1,9 +1,11 @@
 """Historical life tables shipped by ``pymort`` (Society of Actuaries' XTbML files).
 
 ``pymort`` bundles the SOA mortality-table database (https://mort.soa.org) as
-XTbML files, one per table id. This module parses them safely (``defusedxml``)
-into a ``qx`` Series with metadata, and catalogues the English Life Tables
-(ELT, England & Wales, 1841 to 2000-02) that the mortality chapter uses.
+XTbML files, one per table id. This module parses them safely
+(:func:`foresight.data.xmlsafe.parse_xml`: ``defusedxml`` with DTDs forbidden,
+bounded size and depth) into a ``qx`` Series with metadata, and catalogues the
+English Life Tables (ELT, England & Wales, 1841 to 2000-02) that the mortality
+chapter uses.
 
 Tables published as survivors ``lx`` are converted to ``qx = 1 - l_{x+1}/l_x``
 (``qx = 1`` at the last age); ``attrs["converted_from"]`` says so.
@@ -17,9 +19,7 @@ from importlib import resources
 
 import numpy as np
 import pandas as pd
-from defusedxml import ElementTree as SafeET
-from defusedxml.common import DefusedXmlException
-
+from foresight.data.xmlsafe import parse_xml
 from foresight.errors import DataError
 from foresight.mortality.lifetable import LifeTables, life_tables_from_qx
 
@@ -57,7 +57,7 @@ _ELT = {
 MISSING_ELT = (9,)
 
 
-def _xml_text(table_id: int) -> tuple[str, str]:
+def _xml_bytes(table_id: int) -> tuple[bytes, str]:
     name = f"t{int(table_id)}.xml"
     label = f"pymort/table_xml/{name}"
     try:
@@ -65,7 +65,7 @@ def _xml_text(table_id: int) -> tuple[str, str]:
     except (FileNotFoundError, OSError):
         raise DataError(f"no SOA table with id {table_id} in pymort", file=label,
                         expected="a table id that pymort ships (see soa_tables())") from None
-    return raw.decode("utf-8-sig"), label
+    return raw, label
 
 
 def _text(root, path: str) -> str:
@@ -102,12 +102,8 @@ def _parse_basis(name: str, description: str) -> str:
 
 @lru_cache(maxsize=256)
 def _read(table_id: int) -> tuple[pd.Series, dict]:
-    text, label = _xml_text(table_id)
-    try:
-        root = SafeET.fromstring(text)
-    except (SafeET.ParseError, DefusedXmlException) as exc:
-        raise DataError(f"malformed or unsafe XML ({exc})", file=label,
-                        expected="an XTbML document") from None
+    raw, label = _xml_bytes(table_id)
+    root = parse_xml(raw, label, expected="an XTbML document")
     cc = "./ContentClassification/"
     name = _text(root, cc + "TableName")
     description = _text(root, cc + "TableDescription")

@@ -42,17 +42,6 @@ RULES: tuple[str, ...] = (
     "no_crossing",
 )
 
-RULE_LABELS: dict[str, str] = {
-    "speeder": "completed in under 15 minutes",
-    "age": "aged outside 20-59",
-    "missing": "missing SLE or SSP answer (not a rule of the paper)",
-    "sle_below_age": "SLE point estimate below current age",
-    "sle_outside": "SLE point estimate below 60 or above 100",
-    "identical": "same answer to all five SSP questions",
-    "increasing": "SSP increasing for a higher target age",
-    "no_crossing": "SSP answers do not cross 50% within 60-100",
-}
-
 #: The paper's counts, by rule (ids in data/published/rappange2017sle.csv).
 PUBLISHED_IDS: dict[str, str | None] = {
     "speeder": "sle_excl_speeders",
@@ -106,6 +95,29 @@ class CascadeResult:
     options: CascadeOptions = field(default_factory=CascadeOptions)
 
 
+def rule_labels(options: CascadeOptions = CascadeOptions()) -> dict[str, str]:
+    """What each rule removes, in words, with the thresholds of ``options``.
+
+    ``rule_labels()["speeder"]`` is "completed in under 15 minutes"; with
+    ``CascadeOptions(min_minutes=10)`` it is "completed in under 10 minutes".
+    """
+    o = options
+    return {
+        "speeder": f"completed in under {o.min_minutes:g} minutes",
+        "age": f"aged outside {o.min_age}-{o.max_age}",
+        "missing": "missing SLE or SSP answer (not a rule of the paper)",
+        "sle_below_age": "SLE point estimate below current age",
+        "sle_outside": f"SLE point estimate below {o.min_sle} or above {o.max_sle}",
+        "identical": "same answer to all five SSP questions",
+        "increasing": "SSP increasing for a higher target age",
+        "no_crossing": "SSP answers do not cross 50% within 60-100",
+    }
+
+
+#: The rules' labels with the paper's thresholds.
+RULE_LABELS: dict[str, str] = rule_labels()
+
+
 def rule_masks(survey: pd.DataFrame, options: CascadeOptions = CascadeOptions()) -> dict[str, np.ndarray]:
     """Boolean mask per rule: True where the respondent *fails* that rule.
 
@@ -155,6 +167,7 @@ def apply_cascade(survey: pd.DataFrame, options: CascadeOptions = CascadeOptions
         The flow table, each respondent's excluding rule and the kept rows.
     """
     masks = rule_masks(survey, options)
+    labels = rule_labels(options)
     n = len(survey)
     alive = np.ones(n, dtype=bool)
     by = np.full(n, "", dtype=object)
@@ -166,7 +179,7 @@ def apply_cascade(survey: pd.DataFrame, options: CascadeOptions = CascadeOptions
             hit = alive & masks[rule]
         by[hit] = rule
         alive &= ~hit
-        rows.append(dict(step=step, rule=rule, label=RULE_LABELS[rule],
+        rows.append(dict(step=step, rule=rule, label=labels[rule],
                          excluded=int(hit.sum()), remaining=int(alive.sum())))
     flow = pd.DataFrame(rows)
     return CascadeResult(

@@ -2,9 +2,10 @@
 
 Reads a survey file in the documented format (see ``data/sle/README.md``),
 runs the paper's pipeline and prints the exclusion flow table, the headline
-statistics and the four regression models in Table 2's layout. Malformed
-files are reported in one line naming the file, line and column, with exit
-status 2.
+statistics and the four regression models in Table 2's layout. Arguments are
+checked before the file is read; a malformed file or argument is reported in
+one line naming the file, line and column (or the option), with exit status 2;
+any other failure has status 1 (see :mod:`foresight.commands`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sys
 
 import pandas as pd
 
+from foresight.commands import decimal, run_command
 from foresight.errors import DataError
 
 _HEADLINE_LABELS = {
@@ -41,28 +43,40 @@ def _parser() -> argparse.ArgumentParser:
                     "on a survey CSV file.",
     )
     p.add_argument("survey", help="survey CSV file (format: data/sle/README.md)")
-    p.add_argument("--min-minutes", type=float, default=15.0,
-                   help="minimum completion time in minutes (default 15, as in the paper)")
+    p.add_argument("--min-minutes", type=decimal, default=15.0,
+                   help="minimum completion time in minutes, from 0 to 10080 (default 15, as in "
+                        "the paper); 0 keeps everyone")
     p.add_argument("--sensitivity", action="store_true",
                    help="also print the sensitivity of the headline gap to the exclusion rules")
     return p
 
 
+def check_arguments(args: argparse.Namespace) -> None:
+    """Refuse arguments outside their documented range, before the file is read."""
+    from foresight.sle.survey import MAX_MINUTES
+
+    if not 0 <= args.min_minutes <= MAX_MINUTES:
+        raise DataError(f"{args.min_minutes:g} minutes is out of range", row="--min-minutes",
+                        row_label="option",
+                        expected=f"a number of minutes from 0 to {MAX_MINUTES:g}")
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the pipeline on a file; return the exit status (0 ok, 2 bad input)."""
+    """Run the pipeline on a file; return the exit status (0 ok, 2 bad input, 1 failure)."""
+    return run_command("foresight sle", _parser(), run, argv)
+
+
+def run(args: argparse.Namespace) -> int:
+    """The command's work once the arguments are parsed; raises DataError for bad input."""
     from foresight.sle.cascade import CascadeOptions
     from foresight.sle.pipeline import analyse
     from foresight.sle.survey import read_survey
 
-    args = _parser().parse_args(argv)
-    try:
-        survey = read_survey(args.survey)
-    except DataError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    check_arguments(args)
+    survey = read_survey(args.survey)
     if len(survey) == 0:
-        print(f"error: {args.survey}: the file has a header but no respondents", file=sys.stderr)
-        return 2
+        raise DataError("the file has a header but no respondents", file=args.survey, row=2,
+                        expected="one row per respondent after the header")
     result = analyse(survey, CascadeOptions(min_minutes=args.min_minutes))
     out = sys.stdout
     with pd.option_context("display.width", 120, "display.max_columns", 20,

@@ -22,11 +22,30 @@ Myers' blended index
 
 from __future__ import annotations
 
+import functools
+import warnings
+
 import numpy as np
 import pandas as pd
 
 from foresight.sle.elicitation import certainty_score, ssp_point_estimate
 from foresight.sle.survey import SSP_COLUMNS, TARGET_AGES, as_float, ssp_matrix
+
+
+def _nan_for_small_samples(func):
+    """Let a statistic of too few values be NaN without a warning.
+
+    numpy warns for the mean of no values and the SD of fewer than two; for
+    these summaries NaN is the documented answer (a sample the exclusion rules
+    emptied), so those two warnings, and only they, are silenced.
+    """
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "Mean of empty slice", RuntimeWarning)
+            warnings.filterwarnings("ignore", "Degrees of freedom <= 0", RuntimeWarning)
+            return func(*args, **kwargs)
+    return wrapper
 
 
 def add_estimates(sample: pd.DataFrame) -> pd.DataFrame:
@@ -101,6 +120,7 @@ def myers_index(values, low: int, span: int = 30) -> float:
     return float(0.5 * np.abs(100.0 * blended / total - 10.0).sum())
 
 
+@_nan_for_small_samples
 def rounding_table(sample: pd.DataFrame) -> pd.DataFrame:
     """Shares (%) of rounded and focal answers by question.
 
@@ -134,6 +154,7 @@ def rounding_table(sample: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@_nan_for_small_samples
 def headline(sample: pd.DataFrame) -> pd.Series:
     """The paper's headline statistics for an analysis sample.
 
@@ -151,6 +172,8 @@ def headline(sample: pd.DataFrame) -> pd.Series:
     p = ssp_matrix(sample)
     both = ~np.isnan(sle) & ~np.isnan(pe)
     rt = rounding_table(sample).set_index("question")
+    with np.errstate(invalid="ignore", divide="ignore"):  # NaN when an answer never varies
+        corr = float(np.corrcoef(sle[both], pe[both])[0, 1]) if both.sum() > 2 else np.nan
     return pd.Series({
         "n": float(len(sample)),
         "mean_sle": np.nanmean(sle),
@@ -159,7 +182,7 @@ def headline(sample: pd.DataFrame) -> pd.Series:
         "sd_ssp_pe": np.nanstd(pe, ddof=1),
         "mean_diff": np.nanmean(d),
         "sd_diff": np.nanstd(d, ddof=1),
-        "corr": float(np.corrcoef(sle[both], pe[both])[0, 1]) if both.sum() > 2 else np.nan,
+        "corr": corr,
         "certainty": float(np.nanmean(sample["certainty"].to_numpy(dtype=float))),
         "mean_ssp60": np.nanmean(p[:, 0]),
         "sd_ssp60": np.nanstd(p[:, 0], ddof=1),
@@ -177,6 +200,7 @@ def headline(sample: pd.DataFrame) -> pd.Series:
     })
 
 
+@_nan_for_small_samples
 def mean_ssp_by_age(sample: pd.DataFrame) -> pd.DataFrame:
     """Mean and SD (ddof=1) of the SSP answers at each target age, in percent."""
     p = ssp_matrix(sample)

@@ -26,6 +26,9 @@ from foresight.data import Column, TableSpec, parse_table, read_table
 TARGET_AGES: tuple[int, ...] = (60, 70, 80, 90, 100)
 #: Column names of the SSP answers, in target-age order.
 SSP_COLUMNS: tuple[str, ...] = tuple(f"ssp_{a}" for a in TARGET_AGES)
+#: Longest completion time accepted, in minutes (one week): a questionnaire left open
+#: longer is a recording error, and a value like 1e308 would overflow every mean.
+MAX_MINUTES: float = 10_080.0
 
 SURVEY_SPEC = TableSpec(
     name="subjective life expectancy survey",
@@ -51,8 +54,9 @@ SURVEY_SPEC = TableSpec(
                missing_ok=True, description="smoking status"),
         Column("kin_age_at_death", "category", categories=("<75", "75-85", ">=85"),
                missing_ok=True, description="age at death of next of kin (parents), years"),
-        Column("completion_minutes", "float", minimum=0, missing_ok=True,
-               description="time taken to complete the questionnaire, minutes"),
+        Column("completion_minutes", "float", minimum=0, maximum=MAX_MINUTES, missing_ok=True,
+               description="time taken to complete the questionnaire, minutes (at most a "
+                           "week)"),
         Column("sle", "int", minimum=0, maximum=120, missing_ok=True,
                description="SLE point estimate: the age the respondent expects to reach, years"),
         *(
@@ -87,9 +91,13 @@ def read_survey(source: str | PathLike[str] | io.TextIOBase, *,
     Raises
     ------
     foresight.DataError
-        At the first problem, naming the file, the line (header = line 1)
-        and the column: missing or unknown column, a value that is not a
-        number, out of range, not an allowed category, a duplicate id.
+        At the first problem, naming the file, the line (header = line 1;
+        the line a record starts on) and the column: a file that is not a
+        regular UTF-8 file of at most 16 MB, missing or unknown column, a value
+        that is not a number in the documented form (see
+        :mod:`foresight.data.tables`: no ``NaN``, no ``4e1`` for an integer, no
+        full-width digits), out of range, not an allowed category, a control
+        character (e.g. NUL) in a text cell, a duplicate id.
     """
     return read_table(source, SURVEY_SPEC, label=label)
 
