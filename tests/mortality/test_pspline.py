@@ -398,15 +398,17 @@ def test_analytic_gradient_of_the_criterion_matches_finite_differences(family, w
     psi2 = 1.7
     rho = np.array(rho)
     state = ps._solve(problem, tuple(10.0**rho))
-    grad = ps._gradient(problem, state, psi2, which)
+    grad, sens = ps._gradient(problem, state, psi2, which)
     h = 1e-5
     for j in range(2):
         up, down = rho.copy(), rho.copy()
         up[j] += h
         down[j] -= h
-        v_up = ps._criterion(problem, ps._solve(problem, tuple(10.0**up)), psi2, which)
-        v_down = ps._criterion(problem, ps._solve(problem, tuple(10.0**down)), psi2, which)
+        s_up, s_down = ps._solve(problem, tuple(10.0**up)), ps._solve(problem, tuple(10.0**down))
+        v_up, v_down = (ps._criterion(problem, st, psi2, which) for st in (s_up, s_down))
         assert grad[j] == pytest.approx((v_up - v_down) / (2 * h), rel=1e-5, abs=1e-6)
+        # the coefficients' derivatives, which predict the next fit's starting point
+        np.testing.assert_allclose(sens[:, j], (s_up.theta - s_down.theta) / (2 * h), rtol=1e-4, atol=1e-7)
 
 
 @pytest.mark.parametrize("criterion", ["bic", "aic"])

@@ -40,11 +40,14 @@ Both smoothing parameters are chosen by minimising BIC (or AIC),
 where ``ED = trace((B'WB + P)^-1 B'WB)`` is the effective dimension, ``N`` the
 number of cells with positive weight and ``psi2`` the overdispersion. The
 search runs over ``log10 lambda`` within bounds (default 1e-8 to 1e8, as
-MortalitySmooth): a coarse grid finds the basin, then projected Newton steps
-use the exact gradient of the criterion (the derivatives of the deviance and
-of ED with respect to each lambda, :func:`_gradient`) with a Hessian from
-differences of that gradient, updated by BFGS. Each penalised fit starts from
-the previous one's coefficients. With ``overdispersion=True`` the selection
+MortalitySmooth): a coarse 5 x 5 grid (fits to a loose tolerance, in a snake
+order so that each starts near the last) finds the basin, then projected
+Newton steps use the exact gradient of the criterion (the derivatives of the
+deviance and of ED with respect to each lambda, :func:`_gradient`) with a
+Hessian from differences of that gradient, updated by BFGS. Each penalised
+fit starts from coefficients predicted by their derivatives with respect to
+log10 lambda. On 101 ages x 53 years a full selection with overdispersion
+takes about 50 penalised fits (``benchmarks/pspline.py``). With ``overdispersion=True`` the selection
 is iterated as in MortalitySmooth (Camarda 2012): select with ``psi2 = 1``;
 estimate ``psi2 = Dev / (N - ED)`` at the selected fit; select again with
 that ``psi2``; repeat until ``psi2`` changes by less than 1e-10. Standard
@@ -114,6 +117,8 @@ Method = Literal["glam", "kronecker"]
 
 #: Coarse grid of log10 smoothing parameters searched before the Newton refinement.
 DEFAULT_LOG10_GRID = np.arange(-4.0, 8.01, 3.0)
+#: IRLS tolerance on the coarse grid, which only has to find the basin.
+GRID_TOL = 1e-2
 #: Default bounds on log10 of every smoothing parameter (MortalitySmooth's range, 1e-8 to 1e8).
 DEFAULT_LOG10_BOUNDS = (-8.0, 8.0)
 #: The smoothing-parameter search has converged when a Newton step moves no
@@ -249,6 +254,17 @@ class _Glam2D:
         self.ba, self.by = ba, by
         self.ca, self.cy = ba.shape[1], by.shape[1]
         self.ga, self.gy = row_tensor(ba), row_tensor(by)
+        # B'WB needs each product B[i, k] * B[i, k'] once per unordered pair
+        # (k, k'): the row tensors restricted to k <= k' carry all of it, and
+        # an index array spreads the result over the full matrix.
+        (ka, ka2), (ly, ly2) = np.triu_indices(self.ca), np.triu_indices(self.cy)
+        self.ga_pairs, self.gy_pairs = self.ga[:, ka * self.ca + ka2], self.gy[:, ly * self.cy + ly2]
+        pos_a, pos_y = np.empty((self.ca, self.ca), dtype=np.intp), np.empty((self.cy, self.cy), dtype=np.intp)
+        pos_a[ka, ka2] = pos_a[ka2, ka] = np.arange(ka.size)
+        pos_y[ly, ly2] = pos_y[ly2, ly] = np.arange(ly.size)
+        self.spread = (pos_a[:, None, :, None] * ly.size + pos_y[None, :, None, :]).reshape(
+            self.n_coef, self.n_coef
+        )
 
     @property
     def n_coef(self) -> int:
@@ -258,9 +274,8 @@ class _Glam2D:
         return self.ba @ theta.reshape(self.ca, self.cy) @ self.by.T
 
     def inner(self, w: np.ndarray) -> np.ndarray:
-        ca, cy = self.ca, self.cy
-        m = (self.ga.T @ w @ self.gy).reshape(ca, ca, cy, cy)
-        return m.transpose(0, 2, 1, 3).reshape(ca * cy, ca * cy)
+        pairs = self.ga_pairs.T @ w @ self.gy_pairs
+        return pairs.ravel()[self.spread]
 
     def rhs(self, wz: np.ndarray) -> np.ndarray:
         return (self.ba.T @ wz @ self.by).ravel()
@@ -505,8 +520,13 @@ class _State:
     weights: np.ndarray  # working weights at ``theta``: w0 * mu (Poisson) or w0
     deviance: float
     ed: float
-    ainv: np.ndarray  # (B'WB + P)^-1, the Bayesian covariance before psi2
+    factor: _Factor  # of A = B'WB + P
     converged: bool
+
+    @functools.cached_property
+    def ainv(self) -> np.ndarray:
+        """``A^-1``, the Bayesian covariance of the coefficients before ``psi2``."""
+        return self.factor.inverse()
 
 
 @dataclass(frozen=True)
@@ -541,13 +561,23 @@ class _Factor:
     def solve(self, b: np.ndarray) -> np.ndarray:
         return self.scale * linalg.cho_solve(self.chol, self.scale * b, check_finite=False)
 
-    def inverse(self) -> np.ndarray:
-        """``A^-1``, symmetric (LAPACK potri on the scaled factor)."""
-        inv, info = linalg.lapack.dpotri(self.chol[0], lower=self.chol[1])
+    @functools.cached_property
+    def _scaled_root(self) -> np.ndarray:
+        """``X = S U^-1``, so that ``A^-1 = X X'`` (LAPACK trtri on the scaled factor)."""
+        uinv, info = linalg.lapack.dtrtri(self.chol[0], lower=0)
         if info != 0:
             raise np.linalg.LinAlgError("penalised information matrix is singular")
-        upper = np.triu(inv)
-        return (upper + np.triu(inv, 1).T) * np.outer(self.scale, self.scale)
+        return self.scale[:, None] * np.triu(uinv)
+
+    def diag_inverse(self) -> np.ndarray:
+        """The diagonal of ``A^-1``."""
+        x = self._scaled_root
+        return np.einsum("ij,ij->i", x, x)
+
+    def inverse(self) -> np.ndarray:
+        """``A^-1`` (symmetric)."""
+        x = self._scaled_root
+        return x @ x.T
 
 
 def _factor(inner: np.ndarray, pen: np.ndarray) -> _Factor:
@@ -561,21 +591,23 @@ def _factor(inner: np.ndarray, pen: np.ndarray) -> _Factor:
     observed cell supports the matrix can still be numerically singular; a
     ridge of relative size 1e-10, then larger, is added in that case.
     """
-    a = inner.copy()
-    a[np.diag_indices_from(a)] += pen
-    d = np.diag(a)
+    d = np.diag(inner) + pen
     scale = 1.0 / np.sqrt(np.where(d > 0, d, 1.0))
-    a *= np.outer(scale, scale)
-    try:
-        return _Factor(linalg.cho_factor(a, lower=False, check_finite=False), scale)
-    except linalg.LinAlgError:
-        for ridge in (1e-10, 1e-8, 1e-6):
-            try:
-                chol = linalg.cho_factor(a + ridge * np.eye(a.shape[0]), lower=False, check_finite=False)
-                return _Factor(chol, scale)
-            except linalg.LinAlgError:
-                continue
-        raise
+
+    def scaled(ridge: float) -> np.ndarray:
+        a = inner * scale[:, None]
+        a *= scale[None, :]
+        a[np.diag_indices_from(a)] += pen * scale**2 + ridge
+        return a
+
+    for ridge in (0.0, 1e-10, 1e-8, 1e-6):
+        # LAPACK potrf in place on a fresh array: its upper triangle becomes U
+        c, info = linalg.lapack.dpotrf(scaled(ridge), lower=0, clean=0, overwrite_a=1)
+        if info == 0:
+            return _Factor((c, False), scale)
+        if info < 0:  # pragma: no cover - a bad argument, not a singular matrix
+            raise ValueError(f"LAPACK dpotrf: illegal argument {-info}")
+    raise np.linalg.LinAlgError("penalised information matrix is not positive definite")
 
 
 def _poisson_mean(problem: _Problem, eta: np.ndarray) -> np.ndarray:
@@ -583,17 +615,22 @@ def _poisson_mean(problem: _Problem, eta: np.ndarray) -> np.ndarray:
     return np.where(w0 > 0, np.exp(np.clip(eta + problem.offset, -50, 50)), 0.0)
 
 
-def _solve(problem: _Problem, lambdas: Sequence[float]) -> _State:
+def _solve(problem: _Problem, lambdas: Sequence[float], tol: float | None = None) -> _State:
     """Penalised (IR)LS at fixed smoothing parameters.
 
-    Poisson: IRLS with step halving, started from the previous fit's
-    coefficients (warm start) and run until the largest change of a fitted
-    log rate is below ``problem.tol``. The effective dimension, the inverse
+    Poisson: IRLS with step halving, started from ``problem.theta`` (the
+    previous fit's coefficients, or a prediction of the new ones) and run
+    until the fitted log rates are known to ``tol`` (default ``problem.tol``):
+    a full Newton step that changes no log rate by more than ``tol``, or,
+    once the steps shrink quadratically (each at most a tenth of the one
+    before), a step whose square is below ``tol`` (Newton's error after a
+    step is of the order of the step squared). The effective dimension, the inverse
     used for the covariance and the working weights are then computed at the
     converged coefficients, so that the criterion and its derivatives
     (:func:`_gradient`) describe the same fit.
     """
     problem.n_fits += 1
+    tol = problem.tol if tol is None else tol
     design = problem.design
     pen = _penalty(problem, lambdas)
     w0, y = problem.weight, problem.y
@@ -628,11 +665,12 @@ def _solve(problem: _Problem, lambdas: Sequence[float]) -> _State:
             new = _factor(design.inner(wk), pen).solve(design.rhs(wk * z))
             eta_new = design.eta(new)
             full = float(np.max(np.abs(eta_new - eta)))
-            if full < problem.tol or (full < 1e3 * problem.tol and full > 0.5 * previous):
-                # a full Newton step this short (the error left is of the order of
-                # its square), or steps that stopped shrinking near the tolerance:
-                # the round-off floor of an ill-conditioned system, as close as
-                # the arithmetic allows
+            if (full < tol or (full * full < tol and full <= 0.1 * previous)
+                    or (full < 1e3 * tol and full > 0.5 * previous)):
+                # a full Newton step this short, or a quadratically shrinking one
+                # whose square is (the error left is of the order of the square),
+                # or steps that stopped shrinking near the tolerance: the round-off
+                # floor of an ill-conditioned system, as close as the arithmetic allows
                 theta, eta = new, eta_new
                 converged = True
                 break
@@ -651,9 +689,9 @@ def _solve(problem: _Problem, lambdas: Sequence[float]) -> _State:
         factor = _factor(inner, pen)
         dev = _poisson_deviance(y, mu, w0)
         problem.theta = theta
-    ainv = factor.inverse()
-    ed = float(np.sum(ainv * inner))  # trace(A^-1 B'WB), both symmetric
-    return _State(tuple(float(v) for v in lambdas), theta, eta, weights, dev, ed, ainv, converged)
+    # ED = trace(A^-1 B'WB) = p - trace(A^-1 P), and P is diagonal here
+    ed = float(design.n_coef - pen @ factor.diag_inverse())
+    return _State(tuple(float(v) for v in lambdas), theta, eta, weights, dev, ed, factor, converged)
 
 
 def _criterion(problem: _Problem, state: _State, psi2: float, which: str) -> float:
@@ -666,8 +704,12 @@ def _criterion(problem: _Problem, state: _State, psi2: float, which: str) -> flo
     return float(fit_term + k * state.ed)
 
 
-def _gradient(problem: _Problem, state: _State, psi2: float, which: str) -> np.ndarray:
+def _gradient(problem: _Problem, state: _State, psi2: float, which: str) -> tuple[np.ndarray, np.ndarray]:
     """Derivatives of the criterion with respect to ``log10`` of each smoothing parameter.
+
+    Also returns the derivatives of the coefficients, ``d theta / d log10
+    lambda_j`` (one column each), from which the next fit's coefficients are
+    predicted.
 
     With ``A = B'WB + P`` and ``P = sum_j lambda_j P_j``, at the penalised
     optimum (``B'(y - mu) = P theta``):
@@ -693,8 +735,10 @@ def _gradient(problem: _Problem, state: _State, psi2: float, which: str) -> np.n
     poisson = problem.family == "poisson"
     dq = design.diag_quad(m) if poisson else None
     grad = np.empty(len(state.lambdas))
+    sens = np.empty((state.theta.size, len(state.lambdas)))
     for j, (lam, pj) in enumerate(zip(state.lambdas, problem.penalties)):
         dtheta = -(ainv @ (pj * state.theta))
+        sens[:, j] = np.log(10.0) * lam * dtheta
         dfit = -2.0 * float(ptheta @ dtheta)
         ded = -float(diag_ainv @ pj) + float(diag_m @ pj)
         if poisson:
@@ -703,7 +747,7 @@ def _gradient(problem: _Problem, state: _State, psi2: float, which: str) -> np.n
         else:
             dterm = n * dfit / max(state.deviance, 1e-300)
         grad[j] = np.log(10.0) * lam * (dterm + k * ded)
-    return grad
+    return grad, sens
 
 
 def _psi2(problem: _Problem, state: _State) -> float:
@@ -718,50 +762,61 @@ def _select(
     psi2: float,
     which: str,
     grid: np.ndarray,
-    start: np.ndarray | None,
     bounds: tuple[float, float],
     n_lambda: int,
     *,
     xtol: float,
-    hessian: np.ndarray | None = None,
+    previous: _Selection | None = None,
 ) -> _Selection:
     """Minimise the criterion over ``log10`` smoothing parameters within ``bounds``.
 
-    A coarse grid (skipped when ``start`` is given) finds the basin; then
-    projected quasi-Newton steps on ``log10 lambda`` use the analytic
-    gradient (:func:`_gradient`), a Hessian from forward differences of it
-    (at the start and after any step the line search had to shorten) updated
-    by BFGS after every accepted step, and backtracking on the criterion. A
-    parameter whose derivative pushes it against a bound is held there
-    (reported in ``at_bound``). Converged when a step moves no
+    A coarse grid finds the basin (or the search starts from ``previous``,
+    the optimum for another ``psi2``, whose fit is reused); then projected
+    quasi-Newton steps on ``log10 lambda`` use the analytic gradient
+    (:func:`_gradient`), a Hessian from forward differences of it (at the
+    start and after any step the line search had to shorten) updated by BFGS
+    after every accepted step, and backtracking on the criterion. Each fit
+    starts from coefficients predicted from the last accepted one and their
+    derivatives. A parameter whose derivative pushes it against a bound is
+    held there (reported in ``at_bound``). Converged when a step moves no
     ``log10 lambda`` by more than ``xtol``, or when every parameter is held
     at a bound.
     """
     lo, hi = bounds
+    anchor: list = []  # (rho, theta, d theta / d rho) of the last accepted fit
 
-    def evaluate(rho: np.ndarray) -> tuple[float, _State | None]:
+    def evaluate(rho: np.ndarray, tol: float | None = None) -> tuple[float, _State | None]:
+        if anchor:
+            rho0, theta0, sens0 = anchor
+            problem.theta = theta0 + sens0 @ (rho - rho0)
         try:
-            state = _solve(problem, tuple(10.0**rho))
+            state = _solve(problem, tuple(10.0**rho), tol)
         except np.linalg.LinAlgError:
             return np.inf, None
         value = _criterion(problem, state, psi2, which)
         return (value, state) if np.isfinite(value) else (np.inf, None)
 
-    if start is None:
+    if previous is None:
         axis = np.unique(np.clip(grid, lo, hi))
-        mesh = np.stack(np.meshgrid(*([axis] * n_lambda), indexing="ij"), -1).reshape(-1, n_lambda)
-        values = np.array([evaluate(p)[0] for p in mesh])
+        mesh = np.stack(np.meshgrid(*([axis] * n_lambda), indexing="ij"), -1)
+        if n_lambda == 2:
+            mesh[1::2] = mesh[1::2, ::-1]  # a snake through the grid: each fit starts near the last
+        mesh = mesh.reshape(-1, n_lambda)
+        values = np.array([evaluate(p, GRID_TOL)[0] for p in mesh])
         if not np.isfinite(values).any():
             raise DataError("no smoothing parameter on the search grid gives a finite fit",
                             expected="counts and exposures that a P-spline can fit")
         rho = mesh[int(np.argmin(values))].astype(float)
+        value, state = evaluate(rho)
+        if state is None:
+            raise DataError("the penalised fit failed at the starting smoothing parameters",
+                            expected="counts and exposures that a P-spline can fit")
+        hessian = None
     else:
-        rho = np.clip(np.asarray(start, dtype=float), lo, hi)
-    value, state = evaluate(rho)
-    if state is None:
-        raise DataError("the penalised fit failed at the starting smoothing parameters",
-                        expected="counts and exposures that a P-spline can fit")
-    grad = _gradient(problem, state, psi2, which)
+        rho, state, hessian = previous.loglam, previous.state, previous.hessian
+        value = _criterion(problem, state, psi2, which)
+    grad, sens = _gradient(problem, state, psi2, which)
+    anchor[:] = [rho, state.theta, sens]
     converged = False
     fresh = False  # is ``hessian`` from forward differences at the current point?
     for _ in range(SELECT_MAX_ITER):
@@ -780,7 +835,7 @@ def _select(
         # round-off of the criterion (near lambda = 1e8 the fits are
         # ill-conditioned); there a step that shrinks the gradient is accepted.
         noise = 1e-11 * (1.0 + abs(value))
-        t, halved, accepted, new_grad = 1.0, False, False, None
+        t, halved, accepted, new = 1.0, False, False, None
         for _half in range(40):
             trial = np.clip(rho + t * step, lo, hi)
             moved = float(np.max(np.abs(trial - rho)))
@@ -791,11 +846,11 @@ def _select(
                     accepted = True
                     break
                 if -promised < NOISE_FLOOR * (1.0 + abs(value)):
-                    new_grad = _gradient(problem, st_trial, psi2, which)
-                    if np.linalg.norm(new_grad[free]) < 0.9 * np.linalg.norm(grad[free]):
+                    new = _gradient(problem, st_trial, psi2, which)
+                    if np.linalg.norm(new[0][free]) < 0.9 * np.linalg.norm(grad[free]):
                         accepted = True
                         break
-                    new_grad = None
+                    new = None
             if moved < xtol:
                 break
             t *= 0.5
@@ -806,10 +861,10 @@ def _select(
                 continue
             converged = moved < xtol
             break
-        if new_grad is None:
-            new_grad = _gradient(problem, st_trial, psi2, which)
+        new_grad, sens = _gradient(problem, st_trial, psi2, which) if new is None else new
         s_step, y_grad = trial - rho, new_grad - grad
         rho, value, state, grad = trial, v_trial, st_trial, new_grad
+        anchor[:] = [rho, state.theta, sens]
         if moved < xtol:
             converged = True
             break
@@ -841,7 +896,7 @@ def _hessian(problem, rho, grad, psi2, which, evaluate, hi) -> np.ndarray:
         shifted = rho.copy()
         shifted[j] += h
         _, st = evaluate(shifted)
-        hess[:, j] = np.nan if st is None else (_gradient(problem, st, psi2, which) - grad) / h
+        hess[:, j] = np.nan if st is None else (_gradient(problem, st, psi2, which)[0] - grad) / h
     return 0.5 * (hess + hess.T)
 
 
@@ -897,8 +952,8 @@ def _fit(
         raise ValueError("lambda_bounds must be two finite log10 values, lower < upper")
     psi2 = 1.0
     # With the overdispersion iteration to follow, the first search need not be precise.
-    xtol = 1e-3 if overdispersion and not gaussian else SELECT_XTOL
-    sel = _select(problem, psi2, criterion, grid, None, (lo, hi), n_lambda, xtol=xtol)
+    xtol = 1e-2 if overdispersion and not gaussian else SELECT_XTOL
+    sel = _select(problem, psi2, criterion, grid, (lo, hi), n_lambda, xtol=xtol)
     converged = sel.converged
     if gaussian:
         return sel.state, _psi2(problem, sel.state), converged and sel.state.converged, sel.at_bound
@@ -922,8 +977,7 @@ def _fit(
                 break
             previous = change
             xtol = float(np.clip(0.1 * change, SELECT_XTOL, 1e-3))
-            sel = _select(problem, psi2, criterion, grid, sel.loglam, (lo, hi), n_lambda,
-                          xtol=xtol, hessian=sel.hessian)
+            sel = _select(problem, psi2, criterion, grid, (lo, hi), n_lambda, xtol=xtol, previous=sel)
             converged = converged and sel.converged
         converged = converged and settled
     return sel.state, psi2, converged and sel.state.converged, sel.at_bound
