@@ -64,8 +64,13 @@ def test_round_off_in_the_last_digits_is_absorbed_away_from_a_rounding_edge(x, f
 
 CELL = """\
 from myst_nb import glue
+import matplotlib.pyplot as plt
 import pandas as pd
 glue("e0", 2.0 / 3.0 * 100, display=False)
+fig, ax = plt.subplots(figsize=(2, 2))
+ax.plot([0, 1], [0, 1])
+glue("fig", fig, display=False)
+plt.close(fig)
 pd.DataFrame({"rate": [1 / 7]})
 """
 
@@ -98,6 +103,9 @@ def test_nbval_absorbs_round_off_but_catches_a_change_in_the_4th_digit(tmp_path)
     # a displayed table value changed in its 4th significant digit: must fail
     table = repr(1 / 7)[:8]  # pandas shows 0.142857
     _altered(base, tmp_path / "table4.ipynb", table, "0.143857")
+    # a glued figure whose PNG bytes differ (one pixel moved by round-off): not compared
+    png = re.search(r'"application/papermill.record/image/png": "(iVBOR[A-Za-z0-9+/]{60})', base.read_text()).group(1)
+    _altered(base, tmp_path / "picture.ipynb", png, png[:-8] + "AAAAAAAA")
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rA", "--nbval",
          "--nbval-current-env", "--nbval-sanitize-with", str(ROOT / "tests" / "nbval_sanitize.cfg"),
@@ -108,4 +116,6 @@ def test_nbval_absorbs_round_off_but_catches_a_change_in_the_4th_digit(tmp_path)
         name: verdict
         for verdict, name in re.findall(r"^(PASSED|FAILED) \S*?(\w+)\.ipynb::Cell 0", done.stdout, re.M)
     }
-    assert outcome == {"base": "PASSED", "roundoff": "PASSED", "digit4": "FAILED", "table4": "FAILED"}, done.stdout
+    assert outcome == {
+        "base": "PASSED", "roundoff": "PASSED", "picture": "PASSED", "digit4": "FAILED", "table4": "FAILED",
+    }, done.stdout

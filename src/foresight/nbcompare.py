@@ -18,6 +18,13 @@ on both sides, reference and re-executed:
 * everything else (integers, words, version strings such as ``1.0.4``) must
   match exactly.
 
+Pictures are not compared byte for byte. nbval already leaves displayed
+``image/png`` out; figures stored with myst-nb's ``glue`` arrive under
+``application/papermill.record/image/png`` and are left out the same way: a
+change of 1e-12 in a fitted curve can move one anti-aliased pixel and with
+it every byte of the PNG. What a figure shows is checked through the glued
+numbers and tables computed from the same results.
+
 So a result that moves in its 4th significant digit still fails validation,
 while round-off in the 10th does not. (A value that is round-off around
 zero, ``1e-17`` on one machine and ``-2e-17`` on another, has no significant
@@ -36,10 +43,13 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["FLOAT_PATTERN", "SIGNIFICANT_DIGITS", "round_floats"]
+__all__ = ["FLOAT_PATTERN", "GLUED_PICTURES", "SIGNIFICANT_DIGITS", "round_floats"]
 
 #: Digits kept when comparing decimal numbers in notebook outputs.
 SIGNIFICANT_DIGITS = 6
+
+#: Pictures stored by myst-nb's ``glue``, left out of the comparison like nbval's own ``image/png``.
+GLUED_PICTURES = ("application/papermill.record/image/png", "application/papermill.record/image/jpeg")
 
 #: A decimal number (with a point or an exponent) standing on its own: not
 #: part of a word, an identifier or a dotted version string.
@@ -79,6 +89,7 @@ def pytest_configure(config) -> None:  # pragma: no cover - exercised through nb
         # nbval applies ``re.sub(pattern, replacement, text)``; a callable
         # replacement rounds each number it finds.
         self.sanitize_patterns[FLOAT_PATTERN.pattern] = _round_match
+        self.skip_compare = tuple(dict.fromkeys((*self.skip_compare, *GLUED_PICTURES)))
 
     setup_sanitize_files._foresight_digits = True  # type: ignore[attr-defined]
     cls.setup_sanitize_files = setup_sanitize_files
