@@ -17,6 +17,7 @@ per schedule (year, table, sex, ...).
 from foresight.mortality.lifetable import (
     LifeTables,
     a0_andreev_kingkade,
+    a0_both_sexes,
     age_at_death_quantile,
     arriaga,
     cohort_rates,
@@ -31,7 +32,7 @@ from foresight.mortality.lifetable import (
     period_life_table,
 )
 from foresight.mortality.soa import elt_life_tables, elt_tables, read_soa_table, soa_tables
-from foresight.mortality.hmd import hmd_example, hmd_rates, hmd_surface, read_hmd
+from foresight.mortality.hmd import HMD_UK_FILES, hmd_example, hmd_rates, hmd_surface, hmd_uk, read_hmd
 from foresight.mortality.history import (
     compare_published,
     elt_cited_checks,
@@ -49,6 +50,7 @@ from foresight.mortality.standard import (
 __all__ = [
     "LifeTables",
     "a0_andreev_kingkade",
+    "a0_both_sexes",
     "age_at_death_quantile",
     "age_standardised_rate",
     "annual_improvement",
@@ -60,9 +62,11 @@ __all__ = [
     "elt_life_tables",
     "elt_tables",
     "european_standard_population",
+    "HMD_UK_FILES",
     "hmd_example",
     "hmd_rates",
     "hmd_surface",
+    "hmd_uk",
     "interquartile_range",
     "keyfitz_entropy",
     "life_expectancy",

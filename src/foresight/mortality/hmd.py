@@ -29,7 +29,7 @@ import pandas as pd
 from foresight.errors import DataError
 from foresight.data.files import read_text_file
 
-__all__ = ["hmd_example", "hmd_rates", "hmd_surface", "read_hmd"]
+__all__ = ["HMD_UK_FILES", "hmd_example", "hmd_rates", "hmd_surface", "hmd_uk", "read_hmd"]
 
 _SEX_COLUMNS = ("Year", "Age", "Female", "Male", "Total")
 _LT_COLUMNS = ("Year", "Age", "mx", "qx", "ax", "lx", "dx", "Lx", "Tx", "ex")
@@ -312,3 +312,66 @@ def hmd_example() -> pd.DataFrame:
 
     return read_hmd(data_dir() / "mortality" / "hmd_gbr_fltper_1922.txt",
                     label="data/mortality/hmd_gbr_fltper_1922.txt")
+
+
+#: The Human Mortality Database files for the United Kingdom that the book ships in
+#: ``data/mortality/hmd/<version>/``, unchanged: version -> file -> SHA-256. v2025
+#: (last modified 03 Feb 2025) has deaths and exposures 1950-2022; v2018 (28 May 2018)
+#: death rates, exposures and the period life tables 1922-2016. Provenance, licence
+#: (CC BY 4.0) and citation: ``data/mortality/hmd/README.md``.
+HMD_UK_FILES: dict[str, dict[str, str]] = {
+    "v2025": {
+        "Deaths_1x1.txt": "96fd04047dabe1776bc33d2720b9a5fd43449a5f6258546f680a8b886de77980",
+        "Exposures_1x1.txt": "59aae37e7b5fb41cdaf527e313fcf3e8d21ad4edcfb93de5487a4c36b6aeed6f",
+    },
+    "v2018": {
+        "Exposures_1x1.txt": "663b8c98f5dd20cc3821aa446a7a6189b170417daca978e42387e1ea077c9e1a",
+        "Mx_1x1.txt": "1526473339a78028b6934a7474ce2e2b39cc001ffeecc45fd62aca92ea9de512",
+        "bltper_1x1.txt": "f89c1239e240955e67f0507c48d97bbb5583d38b6f95bdc21f7c44d9f6cbbccc",
+        "fltper_1x1.txt": "8710f34db781ce5e143df22107bc86d2075939da1409cae336bc8d83ec354e1b",
+        "mltper_1x1.txt": "0f1d552f0329e3045387b143781e1fb83ad623591b7aeef26c5e1f1f5c7e9deb",
+    },
+}
+
+
+def hmd_uk(name: str, version: str = "v2025") -> pd.DataFrame:
+    """One of the shipped HMD United Kingdom files, checked and read with :func:`read_hmd`.
+
+    Parameters
+    ----------
+    name
+        File name, e.g. ``"Deaths_1x1.txt"``, ``"Exposures_1x1.txt"``,
+        ``"Mx_1x1.txt"`` or ``"mltper_1x1.txt"`` (see :data:`HMD_UK_FILES`).
+    version
+        ``"v2025"`` or ``"v2018"``. The versions differ where the HMD revised
+        its series; every result says which it uses and none mixes them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`read_hmd`, with ``attrs["version"]`` added.
+
+    Raises
+    ------
+    DataError
+        For an unknown version or file, or a file whose bytes differ from
+        the HMD file the book was built with (SHA-256 in :data:`HMD_UK_FILES`).
+    """
+    import hashlib
+
+    from foresight.data import data_dir
+    from foresight.data.files import read_bytes
+
+    if version not in HMD_UK_FILES:
+        raise DataError(f"unknown HMD version {version!r}", expected="one of " + ", ".join(HMD_UK_FILES))
+    if name not in HMD_UK_FILES[version]:
+        raise DataError(f"no file {name!r} in HMD {version}", expected="one of " + ", ".join(HMD_UK_FILES[version]))
+    label = f"data/mortality/hmd/{version}/{name}"
+    raw = read_bytes(data_dir() / "mortality" / "hmd" / version / name, label=label)
+    digest = hashlib.sha256(raw).hexdigest()
+    if digest != HMD_UK_FILES[version][name]:
+        raise DataError(f"SHA-256 {digest[:16]}... differs from the HMD file the book was built with",
+                        file=label, expected=f"the unchanged HMD file ({HMD_UK_FILES[version][name][:16]}...)")
+    frame = parse_hmd(raw.decode("utf-8"), label=label)
+    frame.attrs["version"] = version
+    return frame

