@@ -33,12 +33,10 @@ from foresight.mortality.lifetable import (
 from foresight.mortality.soa import elt_life_tables, elt_tables, read_soa_table, soa_tables
 from foresight.mortality.hmd import hmd_example, hmd_rates, hmd_surface, read_hmd
 from foresight.mortality.history import (
-    compare_published,
     elt_cited_checks,
     elt_cited_figures,
     life_table_summary,
     mix_life_tables,
-    tolerance_for,
 )
 from foresight.mortality.standard import (
     age_standardised_rate,
@@ -54,7 +52,6 @@ __all__ = [
     "annual_improvement",
     "arriaga",
     "cohort_rates",
-    "compare_published",
     "elt_cited_checks",
     "elt_cited_figures",
     "elt_life_tables",
@@ -77,7 +74,6 @@ __all__ = [
     "read_hmd",
     "read_soa_table",
     "soa_tables",
-    "tolerance_for",
 ]
 
 # Helper B (issue 4) appends its exports below this line.
@@ -117,6 +113,7 @@ from foresight.mortality.projection import (  # noqa: E402
     improvement_uncertainty,
     kannisto_extend,
     ons_comparison,
+    ons_figures,
     target_sensitivity,
 )
 
@@ -128,6 +125,7 @@ __all__ += [
     "improvement_uncertainty",
     "kannisto_extend",
     "ons_comparison",
+    "ons_figures",
     "target_sensitivity",
 ]
 from foresight.mortality.pspline import simulate_deaths  # noqa: E402
