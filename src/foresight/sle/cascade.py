@@ -198,26 +198,3 @@ def flow_vs_published(flow: pd.DataFrame, published: pd.DataFrame) -> pd.DataFra
         remaining.append(remaining[-1] - (0.0 if np.isnan(step) else step))
     out["published_remaining"] = remaining
     return out
-
-
-def flow_comparison(flow: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
-    """The flow table in the house comparison layout.
-
-    Columns: ``step, rule, published excluded, reproduced excluded,
-    published remaining, reproduced remaining, difference`` (reproduced
-    minus published remaining), ``tolerance`` (0: counts must match) and
-    ``verdict``. The compendium's missing-answer step has no published count.
-    """
-    t = flow_vs_published(flow, published)
-    out = pd.DataFrame({
-        "step": t["step"],
-        "rule": t["label"],
-        "published excluded": t["published_excluded"],
-        "reproduced excluded": t["excluded"].astype(float),
-        "published remaining": t["published_remaining"],
-        "reproduced remaining": t["remaining"].astype(float),
-    })
-    out["difference"] = out["reproduced remaining"] - out["published remaining"]
-    out["tolerance"] = 0.0
-    out["verdict"] = np.where(out["difference"].abs() <= 0, "agrees", "differs")
-    return out
