@@ -6,59 +6,15 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from foresight.selection.combine import JudgeSpec, PredictorSet, multiple_r, run_pipeline
+from foresight.selection.combine import JudgeSpec, PredictorSet, run_pipeline
 from foresight.selection.derailers import break_even_detection, strategy_values
-from foresight.selection.evidence import schmidt_hunter1998, taylor_russell_table
 from foresight.selection.stanine import stanine_against_norm, stanine_from_z, stanine_z_interval
-from foresight.selection.utility import taylor_russell
 
 #: The illustrative clinical judge of the chapter: it over-weights the interview,
 #: applies its weights inconsistently, adds random error, uses an invalid
 #: configural rule (ability x interview) and attends to an irrelevant cue.
 TYPICAL_JUDGE = JudgeSpec(weights=(0.25, 0.15, 0.45, 0.15), weight_sd=0.15, noise_sd=0.35,
                           configural=0.15, configural_pair=(0, 2), irrelevant=0.2)
-
-
-def verdict_table(published: pd.Series, reproduced: pd.Series, tolerance: pd.Series | float,
-                  labels: pd.Series) -> pd.DataFrame:
-    """Side-by-side table: published, reproduced, difference, tolerance, verdict."""
-    diff = np.asarray(reproduced, float) - np.asarray(published, float)
-    tol = np.broadcast_to(np.asarray(tolerance, float), diff.shape)
-    return pd.DataFrame({
-        "quantity": np.asarray(labels),
-        "published": np.asarray(published, float),
-        "reproduced": np.asarray(reproduced, float),
-        "difference": diff,
-        "tolerance": tol,
-        "verdict": np.where(np.abs(diff) <= tol + 1e-12, "agrees", "differs"),
-    })
-
-
-def taylor_russell_check() -> pd.DataFrame:
-    """Published Taylor-Russell entries against the bivariate-normal computation."""
-    t = taylor_russell_table()
-    rep = taylor_russell(t["validity"], t["selection_ratio"], t["base_rate"])
-    labels = [f"success ratio, BR {b:.2f}, SR {s:.2f}, r {r:.2f}"
-              for b, s, r in zip(t["base_rate"], t["selection_ratio"], t["validity"])]
-    return verdict_table(t["success_ratio"], pd.Series(rep), 0.005, pd.Series(labels))
-
-
-def schmidt_hunter_check(correlations: dict[str, float]) -> pd.DataFrame:
-    """Published multiple R of GMA plus each predictor against the two-predictor formula.
-
-    Parameters
-    ----------
-    correlations
-        Correlation of each predictor with GMA to use (e.g. 0, or a derived value).
-    """
-    sh = schmidt_hunter1998().set_index("predictor")
-    g = sh.loc["general mental ability", "validity"]
-    rows = sh.dropna(subset=["multiple_r_with_gma"])
-    rows = rows.loc[[n for n in rows.index if n in correlations]]
-    rep = [multiple_r([g, sh.loc[n, "validity"]], np.array([[1, correlations[n]], [correlations[n], 1]]))
-           for n in rows.index]
-    labels = [f"R, GMA + {n} (r with GMA = {correlations[n]:.2f})" for n in rows.index]
-    return verdict_table(rows["multiple_r_with_gma"], pd.Series(rep), 0.005, pd.Series(labels))
 
 
 def insight_curve(predictors: PredictorSet, judge: JudgeSpec, insights: np.ndarray,
