@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from foresight.errors import DataError
+from foresight.results import summary_text
 from foresight.mortality.lifetable import (
     LifeTables,
     cohort_rates,
@@ -361,6 +362,23 @@ class Projection:
             raise ValueError("kind must be 'period' or 'cohort'")
         mixed = mix_life_tables(m, f, weight_b=0.5)
         return float(np.asarray(median_age_at_death(mixed), dtype=float).ravel()[0])
+
+    def summary(self) -> str:
+        """Grid, base and target years, targets and the headline life expectancies."""
+        a = self.assumptions
+        base, target = int(a.base_year), int(a.target_year)
+        e0 = self.period_expectancy(0, [base, target])
+        return summary_text(
+            f"Mortality projection: ages {int(self.ages[0])}-{int(self.ages[-1])}, years "
+            f"{int(self.years[0])}-{int(self.years[-1])} (data to {self.last_data_year})",
+            {"base year": base, "target year": target,
+             "long-term target (% a year)": 100 * float(a.target_rate),
+             "cohort targets (points)": len(a.cohort_targets),
+             f"period e0 {base}, males": float(e0.loc[base, "male"]),
+             f"period e0 {base}, females": float(e0.loc[base, "female"]),
+             f"period e0 {target}, males": float(e0.loc[target, "male"]),
+             f"period e0 {target}, females": float(e0.loc[target, "female"])},
+        )
 
     def to_frame(self, *, first_year: int | None = None) -> pd.DataFrame:
         """Tidy projected rates: ``sex, age, year, mx, improvement`` (sorted)."""

@@ -336,5 +336,6 @@ def run_pipeline(
     return {
         "regression": float(_batched_corr(cands.X @ b, cands.Y)),
         "unit": float(_batched_corr(cands.X.sum(-1), cands.Y)),
-        **{k: float(v) for k, v in lens.as_dict().items()},
+        "r_a": lens.r_a, "G": lens.G, "Re": lens.Re, "Rs": lens.Rs, "C": lens.C,
+        "model_of_judge": lens.model_of_judge_validity, "n": float(lens.n),
     }

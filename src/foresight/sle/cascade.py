@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from foresight.results import summary_text
 from foresight.sle.elicitation import ABOVE_50, BELOW_50, ssp_point_estimate
 from foresight.sle.survey import SSP_COLUMNS, as_float, ssp_matrix
 
@@ -104,6 +105,19 @@ class CascadeResult:
     excluded_by: pd.Series
     kept: pd.DataFrame
     options: CascadeOptions = field(default_factory=CascadeOptions)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The flow table: ``step, rule, label, excluded, remaining`` (one row per rule)."""
+        return self.flow.copy()
+
+    def summary(self) -> str:
+        """Initial and final sample and the count removed by each rule."""
+        f = self.flow.set_index("rule")
+        return summary_text(
+            f"Exclusion cascade: {int(f.loc['initial', 'remaining']):,} respondents, "
+            f"{len(self.kept):,} kept",
+            {str(f.loc[r, "label"]): int(f.loc[r, "excluded"]) for r in RULES},
+        )
 
 
 def rule_masks(survey: pd.DataFrame, options: CascadeOptions = CascadeOptions()) -> dict[str, np.ndarray]:
