@@ -31,6 +31,7 @@ from foresight.data.compare import (
     VERDICTS,
     check_figures,
     compare,
+    comparison_display,
     verdict_counts,
 )
 from foresight.data.files import parse_yaml, read_text_file
@@ -44,6 +45,7 @@ __all__ = [
     "VERDICTS",
     "check_figures",
     "compare",
+    "comparison_display",
     "verdict_counts",
     "Column",
     "DataError",

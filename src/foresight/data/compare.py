@@ -89,6 +89,7 @@ __all__ = [
     "Rule",
     "check_figures",
     "compare",
+    "comparison_display",
     "rule_for",
     "verdict_counts",
     "within",
@@ -349,7 +350,8 @@ def compare(
     fig = figures.loc[ids]
     bad = ~np.isfinite(rep.to_numpy(dtype=float))
     if bad.any():
-        raise ValueError(f"row {rows[int(np.flatnonzero(bad)[0])]!r}: the reproduced value is not a finite number")
+        first = rows[int(np.flatnonzero(bad)[0])]
+        raise ValueError(f"row {first!r}: the reproduced value is not a finite number")
     if isinstance(basis, str):
         bases = [basis] * len(rows)
     else:
@@ -394,6 +396,7 @@ def compare(
         },
         index=pd.Index(rows, name="id"),
     )
+    out.attrs["decimals"] = dict(zip(rows, decimals.astype(int).tolist()))
     return out
 
 
@@ -411,3 +414,38 @@ def verdict_counts(table: pd.DataFrame) -> dict[str, int]:
     """Number of rows with each verdict (every verdict of :data:`VERDICTS`, zeros included)."""
     counts = table["verdict"].value_counts()
     return {v: int(counts.get(v, 0)) for v in VERDICTS}
+
+
+def _number(x: float, decimals: int) -> str:
+    text = f"{x:.{decimals}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
+def comparison_display(table: pd.DataFrame, key: str, *, index: Mapping[str, str] | None = None,
+                       index_name: str = "no.", extra_decimals: int = 2):
+    """A comparison table ready to show: numbers as text at a fixed precision.
+
+    ``published`` and ``tolerance`` are shown as printed; ``reproduced`` and
+    ``difference`` with ``extra_decimals`` more decimals than the published
+    figure (none for a whole number reproduced as a whole number). The row
+    ids are internal and are not shown, unless ``index`` maps them to labels
+    the text refers to (e.g. the numbers of the statements checked).
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        With the uuid ``key`` (deterministic HTML) and the columns :data:`COLUMNS`.
+    """
+    decimals = table.attrs.get("decimals", {})
+    shown = pd.DataFrame(index=table.index, columns=list(COLUMNS), dtype=object)
+    for row, r in table.iterrows():
+        d = int(decimals.get(row, 2))
+        whole = d == 0 and float(r["reproduced"]).is_integer()
+        more = 0 if whole else d + extra_decimals
+        shown.loc[row] = [r["figure"], r["source and section"], f"{r['published']:g}",
+                          _number(r["reproduced"], more), _number(r["difference"], more),
+                          f"{r['tolerance']:g}", r["basis of the tolerance"], r["verdict"]]
+    if index is not None:
+        shown.index = pd.Index([index[k] for k in table.index], name=index_name)
+        return shown.style.set_uuid(key)
+    return shown.reset_index(drop=True).style.hide(axis="index").set_uuid(key)
