@@ -3,7 +3,13 @@
 Each function takes the validated :class:`~foresight.careers.study.Study` (and, where
 needed, other loaded data) and returns a tidy ``pandas.DataFrame`` for display or a
 dictionary of numbers for ``myst_nb.glue``. Row order is fixed (typology order, then
-ids) so the chapter's outputs are deterministic.
+ids) so the chapter's outputs are deterministic. :func:`build` bundles them as the
+chapter calls them::
+
+    r = report.build()
+    glue_all(r.values(), r.tables(), r.figures())
+
+The comparisons with the paper go through :func:`foresight.data.compare`.
 """
 
 from __future__ import annotations
@@ -11,15 +17,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from foresight.careers.coding import ProjectSummary
-from foresight.data import compare
+from foresight.careers import figures
+from foresight.careers.coding import ProjectSummary, demo_qdpx_path, project_summary
+from foresight.careers.coreq import load_coreq
+from foresight.careers.refi import read_qdpx
+from foresight.careers.study import load_study
+from foresight.data import compare, comparison_display, published
 from foresight.errors import DataError
 from foresight.careers.stats import intention_test, overall_stay, typology_table
 from foresight.careers.study import ACROSS, Study
 
-__all__ = ["STATEMENT_ROWS", "coreq_display", "exchange_comparison", "exchange_figures", "glue_values",
-           "influence_display", "published_comparison", "recommendation_display", "statement_checks",
-           "statement_figures", "typology_display"]
+__all__ = ["COMPARISON_TITLES", "CareersReport", "STATEMENT_ROWS", "build", "coreq_display",
+           "exchange_comparison", "exchange_figures", "glue_values", "influence_display",
+           "published_comparison", "recommendation_display", "statement_checks", "statement_figures",
+           "typology_display"]
 
 
 def glue_values(study: Study, coreq: pd.DataFrame | None = None) -> dict[str, float]:
@@ -214,3 +225,69 @@ def statement_checks(study: Study, published: pd.DataFrame) -> pd.DataFrame:
     rep = statement_figures(study)
     return compare(published, rep, figure_ids={k: v[0] for k, v in STATEMENT_ROWS.items()},
                    labels={k: v[1] for k, v in STATEMENT_ROWS.items()})
+
+
+#: What each comparison table of :meth:`CareersReport.comparisons` checks, in words.
+COMPARISON_TITLES: dict[str, str] = {
+    "car-tab-published": "Percentages of the sample, from the counts",
+    "car-tab-statements": "Verbal statements about the groups, against the counts",
+    "car-tab-exchange": "Coded demo project against the study data",
+}
+
+
+class CareersReport:
+    """The careers chapter's values, tables, figures and comparisons.
+
+    Parameters
+    ----------
+    study, coreq, demo
+        The study data, the COREQ checklist and the summary of the coded demo
+        project (loaded from the repository when not given).
+    """
+
+    def __init__(self, study: Study | None = None, coreq: pd.DataFrame | None = None,
+                 demo: ProjectSummary | None = None):
+        self.study = load_study() if study is None else study
+        self.coreq = load_coreq(study=self.study) if coreq is None else coreq
+        self.demo = (project_summary(read_qdpx(demo_qdpx_path()), self.study) if demo is None
+                     else demo)
+        self.published = published("ranieri2018careers")
+
+    def comparisons(self) -> dict[str, pd.DataFrame]:
+        """The chapter's comparisons (:func:`foresight.data.compare`), by table name."""
+        return {
+            "car-tab-published": published_comparison(self.study, self.published),
+            "car-tab-statements": statement_checks(self.study, self.published),
+            "car-tab-exchange": exchange_comparison(self.study, self.demo),
+        }
+
+    def values(self) -> dict[str, float]:
+        """Every number the chapter's prose shows (:func:`glue_values`)."""
+        return glue_values(self.study, self.coreq)
+
+    def tables(self) -> dict[str, object]:
+        """Every table the chapter shows, by glue key."""
+        cmp = self.comparisons()
+        return {
+            "car-tab-published": comparison_display(cmp["car-tab-published"], "car_published"),
+            "car-tab-typologies": typology_display(self.study),
+            "car-tab-influences": influence_display(self.study),
+            "car-tab-recommendations": recommendation_display(self.study),
+            "car-tab-statements": comparison_display(cmp["car-tab-statements"], "car_statements"),
+            "car-tab-exchange": comparison_display(cmp["car-tab-exchange"], "car_exchange"),
+            "car-tab-coreq": coreq_display(self.coreq),
+        }
+
+    def figures(self) -> dict[str, object]:
+        """Every figure the chapter shows, by glue key (created on each call)."""
+        return {
+            "car-fig-flow": figures.flow_figure(self.study),
+            "car-fig-matrix": figures.matrix_heatmap(self.study),
+            "car-fig-map": figures.influence_map(self.study),
+        }
+
+
+def build(study: Study | None = None, coreq: pd.DataFrame | None = None,
+          demo: ProjectSummary | None = None) -> CareersReport:
+    """The careers chapter's report."""
+    return CareersReport(study, coreq, demo)
