@@ -508,7 +508,7 @@ def test_5_elt_lines_are_file_lines_after_a_multi_line_field(tmp_path):
 
     text = seed_bytes("elt_cited_figures").decode("utf-8").splitlines()
     text[1] = text[1].replace('"paragraph after', '"paragraph\nafter')  # record 1: two lines
-    text.append("bad_row,8,male,median,60,1,years,0,exact,,ons2015elt17,s1,")
+    text.append("bad_row,8,male,median,60,1,years,0,exact,,,ons2015elt17,ONS,s1,")
     body = "\n".join(text) + "\n"
     path = tmp_path / "elt.csv"
     path.write_text(body)

@@ -38,9 +38,10 @@ def test_typology_display(study):
 
 def test_published_comparison_matches(study):
     d = report.published_comparison(study, published("ranieri2018careers"))
-    assert (d["Verdict"] == "match").all()
+    assert (d["verdict"] == "agrees").all()
     # 23/35 = 65.71 % is printed as 66 %
-    assert d.loc["share of participants currently doing the PhD", "Reproduced"] == pytest.approx(65.71)
+    assert d.loc["careers_current_pct", "reproduced"] == pytest.approx(100 * 23 / 35)
+    assert d.loc["careers_current_pct", "tolerance"] == 0.5
 
 
 def test_influence_and_recommendation_tables(study):
@@ -54,23 +55,35 @@ def test_influence_and_recommendation_tables(study):
 
 
 def test_exchange_comparison(study):
-    d = report.exchange_comparison(study, project_summary(read_qdpx(demo_qdpx_path()), study))
-    assert (d["Verdict"] == "match").all()
-    assert d["Cases without intention code"].tolist() == [0, 0, 2, 0]
+    summary = project_summary(read_qdpx(demo_qdpx_path()), study)
+    d = report.exchange_comparison(study, summary)
+    assert (d["verdict"] == "agrees").all() and len(d) == 12
+    # the open interval of the third group comes back as 6 coded stayers and 2 uncoded cases
+    assert (d.loc["T3_stay_low", "reproduced"], d.loc["T3_stay_high", "reproduced"]) == (6, 8)
+    # one stayer fewer in the coded project must show
+    summary.typologies.loc["T2", "stay_low"] -= 1
+    assert report.exchange_comparison(study, summary).loc["T2_stay_low", "verdict"] == "differs"
 
 
 def test_statement_checks(study):
-    d = report.statement_checks(study)
-    assert (d["Counts in the data"] == "holds").all()
-    # with a stayer interval of 5-8 in the third group, "the majority stayed" is only possible
+    pub = published("ranieri2018careers")
+    d = report.statement_checks(study, pub)
+    assert (d["verdict"] == "agrees").all()
+    # "more than half" of 15 leave: 8 > 7.5; "most" of 11 stay: 6 and 8 are at least 6
+    assert d.loc["t2_leave", "reproduced"] == 8 and d.loc["t2_leave", "published"] == 7.5
+    assert d.loc[["t3_stay_low", "t3_stay_high"], "reproduced"].tolist() == [6, 8]
+    # 20 to 22 of 35 intend to stay: 57.1 % to 62.9 %, more than the survey's half
+    assert d.loc["all_stay_low", "reproduced"] == pytest.approx(100 * 20 / 35)
+    # with a stayer interval of 5-8 in the third group, "the majority stayed" holds only at one end
     raw = study.raw
     raw_t3 = next(t for t in raw["typologies"] if t["id"] == "T3")
     old = raw_t3["stay"]["low"]
     try:
         raw_t3["stay"]["low"] = 5
         altered = type(study)(raw, study.label)
-        d2 = report.statement_checks(altered)
-        assert d2["Counts in the data"].iloc[2] == "possible"
+        d2 = report.statement_checks(altered, pub)
+        assert d2.loc["t3_stay_low", "verdict"] == "differs"
+        assert d2.loc["t3_stay_high", "verdict"] == "agrees"
     finally:
         raw_t3["stay"]["low"] = old
 

@@ -105,18 +105,19 @@ def test_cited_tolerance_defaults_to_printed_rounding():
     assert checks.loc["elt3_dead_by_1_male", "tolerance"] == pytest.approx(0.02)
 
 
-HEADER = ("id,elt,sex,measure,age,value,unit,decimals,qualifier,tolerance,reference,"
-          "location,note\n")
+HEADER = ("id,elt,sex,measure,age,value,unit,decimals,qualifier,tolerance,tolerance_basis,"
+          "reference,source,location,note\n")
 
 
 @pytest.mark.parametrize("row, column, message", [
-    ("a,3,male,ex,,39.9,years,1,exact,,k,p. 1,\n", "age", "needs an age"),
-    ("a,3,male,median,5,44,years,0,exact,,k,p. 1,\n", "age", "takes no age"),
-    ("a,3,male,e0,0,39.9,years,1,exact,,k,p. 1,\n", "measure", "measure"),
-    ("a,3,boys,ex,0,39.9,years,1,exact,,k,p. 1,\n", "sex", "sex"),
-    ("a,3,male,ex,0,forty,years,1,exact,,k,p. 1,\n", "value", "forty"),
-    ("a,3,male,ex,0,39.9,years,1,roughly,,k,p. 1,\n", "qualifier", "qualifier"),
-    ("a,3,male,ex,0,39.9,years,1,exact,-1,k,p. 1,\n", "tolerance", "tolerance"),
+    ("a,3,male,ex,,39.9,years,1,exact,,,k,S,p. 1,\n", "age", "needs an age"),
+    ("a,3,male,median,5,44,years,0,exact,,,k,S,p. 1,\n", "age", "takes no age"),
+    ("a,3,male,e0,0,39.9,years,1,exact,,,k,S,p. 1,\n", "measure", "measure"),
+    ("a,3,boys,ex,0,39.9,years,1,exact,,,k,S,p. 1,\n", "sex", "sex"),
+    ("a,3,male,ex,0,forty,years,1,exact,,,k,S,p. 1,\n", "value", "forty"),
+    ("a,3,male,ex,0,39.9,years,1,roughly,,,k,S,p. 1,\n", "qualifier", "qualifier"),
+    ("a,3,male,ex,0,39.9,years,1,exact,-1,why,k,S,p. 1,\n", "tolerance", "tolerance"),
+    ("a,3,male,ex,0,39.9,years,1,exact,0.5,,k,S,p. 1,\n", "tolerance_basis", "without its reason"),
 ])
 def test_cited_figures_reject_malformed_rows(tmp_path, row, column, message):
     path = tmp_path / "mine.csv"
@@ -128,21 +129,21 @@ def test_cited_figures_reject_malformed_rows(tmp_path, row, column, message):
 
 def test_cited_figures_reject_missing_column(tmp_path):
     path = tmp_path / "mine.csv"
-    path.write_text(HEADER.replace(",tolerance", "") + "a,3,male,ex,0,39.9,years,1,exact,k,p,\n",
+    path.write_text(HEADER.replace(",tolerance,", ",") + "a,3,male,ex,0,39.9,years,1,exact,,k,S,p,\n",
                     encoding="utf-8")
     with pytest.raises(DataError, match="tolerance"):
         fm.elt_cited_figures(path)
 
 
 @pytest.mark.parametrize("row, column, message", [
-    ("a,9,male,ex,0,55,years,0,exact,,k,p. 1,\n", "elt", "no life table for ELT 9"),
-    ("a,17,male,ex,0,79,years,0,exact,,k,p. 1,\n", "elt", "no life table for ELT 17"),
-    ("a,10,female,ex,0,60,years,0,exact,,k,p. 1,\n", "elt", "no life table for ELT 10"),
-    ("a,3,male,ex,110,1,years,0,exact,,k,p. 1,\n", "age", "ELT 3 has no age 110"),
+    ("a,9,male,ex,0,55,years,0,exact,,,k,S,p. 1,\n", "elt", "no life table for ELT 9"),
+    ("a,17,male,ex,0,79,years,0,exact,,,k,S,p. 1,\n", "elt", "no life table for ELT 17"),
+    ("a,10,female,ex,0,60,years,0,exact,,,k,S,p. 1,\n", "elt", "no life table for ELT 10"),
+    ("a,3,male,ex,110,1,years,0,exact,,,k,S,p. 1,\n", "age", "ELT 3 has no age 110"),
 ])
 def test_cited_checks_reject_figures_the_tables_cannot_answer(tmp_path, row, column, message):
     path = tmp_path / "mine.csv"
-    path.write_text(HEADER + "b,1,male,ex,0,40.2,years,1,exact,,k,p. 1,\n" + row,
+    path.write_text(HEADER + "b,1,male,ex,0,40.2,years,1,exact,,,k,S,p. 1,\n" + row,
                     encoding="utf-8")
     figures = fm.elt_cited_figures(path)
     with pytest.raises(DataError, match=message) as err:

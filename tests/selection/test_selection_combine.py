@@ -42,6 +42,33 @@ def test_schmidt_hunter_multiple_r_reproduced_with_zero_intercorrelation():
         assert round(r, 2) == pytest.approx(sh.loc[name, "multiple_r_with_gma"])
 
 
+def test_correlation_for_multiple_r_inverts_the_formula():
+    from foresight.selection import correlation_for_multiple_r
+
+    # hand: a = b = 0.51, R = 0.63: roots (0.2601 -+ 0.1368) / 0.3969 = 0.3107 and 1.0
+    assert correlation_for_multiple_r(0.51, 0.51, 0.63) == pytest.approx(0.31066, abs=1e-5)
+    for a, b, r in ((0.51, 0.38, 0.37), (0.4, 0.3, -0.2), (0.6, 0.2, 0.0)):
+        R = multiple_r([a, b], [[1, r], [r, 1]])
+        assert correlation_for_multiple_r(a, b, R) == pytest.approx(r, abs=1e-10)
+    with pytest.raises(ValueError):
+        correlation_for_multiple_r(0.5, 0.5, 0.3)  # R below a validity
+
+
+def test_solved_correlations_in_the_data_solve_the_published_r():
+    """Each correlation marked 'solved' is the solution, rounded as stored, of its published R."""
+    from foresight.selection import correlation_for_multiple_r
+    from foresight.selection.checks import gma_correlations
+
+    sh = schmidt_hunter1998().set_index("predictor")
+    g = sh.loc["general mental ability", "validity"]
+    corr = gma_correlations()
+    solved = corr[corr["basis"] == "solved"]
+    assert set(solved.index) == {"structured interview", "unstructured interview"}
+    for name, row in solved.iterrows():
+        r = correlation_for_multiple_r(g, sh.loc[name, "validity"], sh.loc[name, "multiple_r_with_gma"])
+        assert round(r, 2) == pytest.approx(row["r"])
+
+
 def test_default_predictors_reproduce_published_r_for_interview():
     p = default_predictors()
     sub = p.subset(["general mental ability", "structured interview"])
@@ -117,7 +144,7 @@ def test_inconsistent_weights_validity_matches_formula():
 def test_report_helpers():
     import pandas as pd
 
-    from foresight.selection.report import break_even_insight, norm_shift_table, verdict_table
+    from foresight.selection.report import break_even_insight, norm_shift_table
 
     curve = pd.DataFrame({"insight": [0.0, 0.1, 0.2], "judge": [0.5, 0.6, 0.8], "formula": [0.7, 0.7, 0.7]})
     # gap -0.1 at 0.1 and +0.1 at 0.2: crossing half-way, 0.15
@@ -127,5 +154,3 @@ def test_report_helpers():
     assert t.loc[0, "pop5_vs_group_low"] == 3 and t.loc[0, "pop5_vs_group_high"] == 3
     # the group's stanine 5 is population z in [0.75, 1.25): stanine 7
     assert t.loc[0, "group5_vs_pop_low"] == 7 and t.loc[0, "group5_vs_pop_high"] == 7
-    v = verdict_table(pd.Series([1.0, 2.0]), pd.Series([1.004, 2.1]), 0.005, pd.Series(["a", "b"]))
-    assert v["verdict"].tolist() == ["agrees", "differs"]

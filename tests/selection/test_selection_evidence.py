@@ -1,5 +1,6 @@
 """Cited evidence tables and the readings of "25%"."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -54,5 +55,24 @@ def test_missing_correlation_pair_names_the_file():
 
 def test_every_assumed_correlation_is_labelled():
     corr = predictor_correlations()
-    assert set(corr["basis"]) <= {"derived", "assumed", "published"}
+    assert set(corr["basis"]) <= {"solved", "derived", "assumed", "published"}
     assert corr["note"].notna().all()
+
+
+def test_checks_of_cited_figures():
+    from foresight.selection import checks
+
+    drop = checks.validity_drop_check()
+    # the nearest reading, 23.7 %, is more than half a unit from the printed 25
+    assert drop.loc["debate_validity_drop", "verdict"] == "differs"
+    assert drop.loc["debate_validity_drop", "reproduced"] == pytest.approx(100 * (1 - 0.29 / 0.38), abs=0.5)
+    sh = checks.schmidt_hunter_check()
+    assert sh["verdict"].to_dict() == {
+        "conscientiousness": "agrees", "structured interview": "calibrated",
+        "unstructured interview": "calibrated", "reference checks": "agrees", "integrity test": "agrees"}
+    # GMA 0.51 and integrity 0.41 uncorrelated: R = sqrt(0.51^2 + 0.41^2) = 0.6544
+    assert sh.loc["integrity test", "reproduced"] == pytest.approx(np.hypot(0.51, 0.41))
+    tr = checks.taylor_russell_check()
+    # BR = SR = 0.5, r = 0.5: 1/2 + arcsin(0.5)/pi = 2/3
+    assert tr.loc["BR 0.50, SR 0.50, r 0.50", "reproduced"] == pytest.approx(2 / 3)
+    assert (tr["verdict"] == "agrees").all() and (tr["tolerance"] == 0.005).all()

@@ -44,6 +44,10 @@ def test_published_stars_agree_with_published_t_ratios(pub):
 
     mismatch = t[np.array(stars(p)) != t["stars"].to_numpy()]
     assert mismatch.empty, mismatch
+    check = sle.published_star_check(pub)
+    assert check.attrs["df"] == 725
+    np.testing.assert_allclose(check["p"], p)
+    assert (check["stars_recomputed"] == check["stars"]).all()
 
 
 def test_side_by_side_layout(result, pub):
@@ -56,9 +60,18 @@ def test_side_by_side_layout(result, pub):
 
 def test_table2_comparison_tolerance_is_two_published_se(result, pub):
     t = sle.table2_comparison(result.fits, pub)
-    row = t.set_index("id").loc["sle_t2_m1_male_coef"]
+    row = t.loc["sle_t2_m1_male_coef"]
     assert row["tolerance"] == pytest.approx(2 * 0.587)
     assert row["verdict"] == ("agrees" if abs(row["difference"]) <= 2 * 0.587 else "differs")
+    assert row["figure"] == "model 1: Male"
+
+
+def test_table2_tolerances_in_the_data_are_two_published_se(pub):
+    """The explicit tolerances of data/published match the SE rows they are computed from."""
+    coef = pub[pub.index.str.match(r"sle_t2_m\d_.*_coef$")]
+    se = pub.loc[coef.index.str.replace("_coef", "_se"), "value"].to_numpy()
+    np.testing.assert_allclose(coef["tolerance"].to_numpy(), 2 * se, rtol=1e-12)
+    assert coef["tolerance_basis"].str.startswith("two published standard errors").all()
 
 
 def test_sign_agreement_counts(result, pub):
@@ -72,11 +85,13 @@ def test_flow_comparison_verdicts(pub):
     res = sle.apply_cascade(sle.synthetic_cohort())
     t = sle.flow_comparison(res.flow, pub)
     assert (t["verdict"] == "agrees").all()
-    assert np.isnan(t.loc[t["rule"].str.startswith("missing"), "published excluded"]).all()
+    assert t.loc["sle_after_age", "reproduced"] == 878 and t.loc["sle_analysis_sample", "reproduced"] == 737
+    # 737 / 1223 = 60.26 % printed as 60.3
+    assert t.loc["sle_analysis_sample_pct", "reproduced"] == pytest.approx(100 * 737 / 1223)
     # one respondent fewer at the end must flip the verdict
     flow = res.flow.copy()
     flow.loc[flow.index[-1], "remaining"] -= 1
-    assert sle.flow_comparison(flow, pub)["verdict"].iloc[-1] == "differs"
+    assert sle.flow_comparison(flow, pub).loc["sle_analysis_sample", "verdict"] == "differs"
 
 
 def test_table1_by_hand():

@@ -22,6 +22,7 @@ from foresight.careers.refi import Case, Code, Project, Selection, code_guid
 from foresight.careers.study import ACROSS, Study
 from foresight.errors import DataError
 from foresight.plotting import PALETTE
+from foresight.results import summary_text
 
 __all__ = ["demo_qdpx_path", "study_codebook", "code_ids", "project_summary", "ProjectSummary", "demo_project",
            "SYSTEM_COLOURS", "DIRECTION_COLOURS"]
@@ -109,6 +110,22 @@ class ProjectSummary:
     def __init__(self, cases, typologies, influences, unmapped):
         self.cases, self.typologies = cases, typologies
         self.influences, self.unmapped = influences, unmapped
+
+    def to_frame(self) -> pd.DataFrame:
+        """The typology summary, tidy: ``typology, size, stay, leave, undetermined,
+        stay_low, stay_high``, one row per typology."""
+        return self.typologies.rename_axis("typology").reset_index()
+
+    def summary(self) -> str:
+        """Cases, typologies, intentions coded and codes outside the study codebook."""
+        t = self.typologies
+        return summary_text(
+            f"Coded project: {len(self.cases):,} cases in {len(t)} typologies",
+            {"intending to stay": int(t["stay"].sum()), "intending to leave": int(t["leave"].sum()),
+             "without an intention code": int(t["undetermined"].sum()),
+             "influences coded": len(self.influences),
+             "codes outside the study codebook": len(self.unmapped)},
+        )
 
 
 def project_summary(project: Project, study: Study) -> ProjectSummary:

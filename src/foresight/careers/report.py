@@ -3,7 +3,13 @@
 Each function takes the validated :class:`~foresight.careers.study.Study` (and, where
 needed, other loaded data) and returns a tidy ``pandas.DataFrame`` for display or a
 dictionary of numbers for ``myst_nb.glue``. Row order is fixed (typology order, then
-ids) so the chapter's outputs are deterministic.
+ids) so the chapter's outputs are deterministic. :func:`build` bundles them as the
+chapter calls them::
+
+    r = report.build()
+    glue_all(r.values(), r.tables(), r.figures())
+
+The comparisons with the paper go through :func:`foresight.data.compare`.
 """
 
 from __future__ import annotations
@@ -11,12 +17,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from foresight.careers.coding import ProjectSummary
+from foresight.careers import figures
+from foresight.careers.coding import ProjectSummary, demo_qdpx_path, project_summary
+from foresight.careers.coreq import load_coreq
+from foresight.careers.refi import read_qdpx
+from foresight.careers.study import load_study
+from foresight.data import compare, comparison_display, published
+from foresight.errors import DataError
 from foresight.careers.stats import intention_test, overall_stay, typology_table
 from foresight.careers.study import ACROSS, Study
 
-__all__ = ["statement_checks", "glue_values", "typology_display", "published_comparison", "influence_display",
-           "recommendation_display", "exchange_comparison", "coreq_display"]
+__all__ = ["COMPARISON_TITLES", "CareersReport", "STATEMENT_ROWS", "build", "coreq_display",
+           "exchange_comparison", "exchange_figures", "glue_values", "influence_display",
+           "published_comparison", "recommendation_display", "statement_checks", "statement_figures",
+           "typology_display"]
 
 
 def glue_values(study: Study, coreq: pd.DataFrame | None = None) -> dict[str, float]:
@@ -83,25 +97,16 @@ def typology_display(study: Study) -> pd.DataFrame:
 
 
 def published_comparison(study: Study, published: pd.DataFrame) -> pd.DataFrame:
-    """Published percentages vs percentages recomputed from the counts in the study data.
+    """Published percentages of the sample against percentages recomputed from its counts.
 
-    Tolerance is half a unit in the last printed decimal of the published figure.
+    A reproduction (the counts and the percentages are both the paper's); the
+    tolerance is the rounding of the printed percentage.
     """
     p = study.participants.set_index("category")["count"]
-    pairs = [("careers_men_pct", p["men"]), ("careers_women_pct", p["women"]),
-             ("careers_current_pct", p["current_student"]),
-             ("careers_submitted_pct", p["submitted_thesis"])]
-    rows = []
-    for fid, count in pairs:
-        row = published.loc[fid]
-        rep = 100 * count / study.total
-        tol = 0.5 * 10 ** (-int(row["decimals"]))
-        diff = rep - float(row["value"])
-        rows.append({"Figure": row["quantity"], "Published": float(row["value"]),
-                     "Reproduced": round(rep, 2), "Difference": round(diff, 2),
-                     "Tolerance": tol, "Verdict": "match" if abs(diff) <= tol else "differs",
-                     "Where": row["section"]})
-    return pd.DataFrame(rows).set_index("Figure")
+    counts = {"careers_men_pct": p["men"], "careers_women_pct": p["women"],
+              "careers_current_pct": p["current_student"],
+              "careers_submitted_pct": p["submitted_thesis"]}
+    return compare(published, {k: 100.0 * v / study.total for k, v in counts.items()})
 
 
 def influence_display(study: Study) -> pd.DataFrame:
@@ -133,26 +138,28 @@ def recommendation_display(study: Study) -> pd.DataFrame:
     }).set_index("Recommendation")
 
 
-def exchange_comparison(study: Study, summary: ProjectSummary) -> pd.DataFrame:
-    """Typology summary from a coded project next to the study data's."""
+def exchange_figures(study: Study) -> pd.DataFrame:
+    """The typology counts of the study data as a figures table for :func:`compare`.
+
+    Per typology: its size and the lowest and highest number of stayers the
+    paper admits (ids ``T1_size``, ``T1_stay_low``, ...), whole numbers.
+    """
     t = study.typologies
-    s = summary.typologies
-    study_txt = np.where(t["determined"], t["stay_low"].astype(str),
-                         t["stay_low"].astype(str) + "–" + t["stay_high"].astype(str))
-    proj_txt = np.where(s["undetermined"] == 0, s["stay"].astype(str),
-                        s["stay_low"].astype(str) + "–" + s["stay_high"].astype(str))
-    same = ((s["size"].to_numpy() == t["size"].to_numpy())
-            & (s["stay_low"].to_numpy() == t["stay_low"].to_numpy())
-            & (s["stay_high"].to_numpy() == t["stay_high"].to_numpy()))
-    return pd.DataFrame({
-        "Typology": t["id"] + " " + t["short"],
-        "Size (study data)": t["size"].to_numpy(),
-        "Size (coded project)": s["size"].to_numpy(),
-        "Stay (study data)": study_txt,
-        "Stay (coded project)": proj_txt,
-        "Cases without intention code": s["undetermined"].to_numpy(),
-        "Verdict": np.where(same, "match", "differs"),
-    }).set_index("Typology")
+    parts = {"size": "size", "stay_low": "stayers, fewest the text admits",
+             "stay_high": "stayers, most the text admits"}
+    rows = [{"id": f"{tid}_{col}", "quantity": f"{tid} {t.loc[tid, 'short']}: {words}",
+             "value": float(t.loc[tid, col]), "decimals": 0, "qualifier": "exact",
+             "source": "study data", "section": f"data/careers/study.yaml, typology {tid}"}
+            for tid in t.index for col, words in parts.items()]
+    return pd.DataFrame(rows).set_index("id")
+
+
+def exchange_comparison(study: Study, summary: ProjectSummary) -> pd.DataFrame:
+    """Typology counts from a coded project against the study data's (a reproduction)."""
+    s = summary.typologies.reindex(study.typologies.index)
+    rep = {f"{tid}_{col}": float(s.loc[tid, col]) for tid in s.index
+           for col in ("size", "stay_low", "stay_high")}
+    return compare(exchange_figures(study), rep)
 
 
 def coreq_display(coreq: pd.DataFrame) -> pd.DataFrame:
@@ -164,41 +171,123 @@ def coreq_display(coreq: pd.DataFrame) -> pd.DataFrame:
     }).set_index("No.")
 
 
-def statement_checks(study: Study) -> pd.DataFrame:
-    """The paper's verbal statements about the groups, checked against the counts.
+def statement_figures(study: Study) -> pd.Series:
+    """The counts that the paper's verbal statements about the groups speak to.
 
-    Each row: the statement (paraphrased), where it is made, the condition it implies for
-    the counts in the study data, and whether the recorded counts satisfy it for every
-    admissible value (``holds``), for some (``possible``) or for none (``fails``).
+    Keyed by row id; where the text leaves a count open, one row for the
+    lowest and one for the highest admissible value. See
+    :data:`STATEMENT_ROWS` for the published figure each row is checked
+    against.
     """
     t = study.typologies
     o = overall_stay(study)
-    survey = study.comparison("survey_half")
-    greater = study.comparison("greater_than_survey")
+    open_ = [tid for tid in ("T1", "T2", "T4") if not t.loc[tid, "determined"]]
+    if open_:
+        raise DataError(f"typology {open_[0]}: the statement rows read one count, the data give a range",
+                        file=study.label, column=f"typologies[{open_[0]}].stay",
+                        expected="low = high for T1, T2 and T4, or rows for both ends")
+    return pd.Series({
+        "t1_stay": float(t.loc["T1", "stay_low"]),
+        "t2_leave": float(t.loc["T2", "leave_low"]),
+        "t3_stay_low": float(t.loc["T3", "stay_low"]),
+        "t3_stay_high": float(t.loc["T3", "stay_high"]),
+        "t4_leave": float(t.loc["T4", "leave_low"]),
+        "all_stay_low": 100.0 * float(o["share_low"]),
+        "all_stay_high": 100.0 * float(o["share_high"]),
+    })
 
-    def verdict(lo_ok: bool, hi_ok: bool) -> str:
-        return "holds" if lo_ok and hi_ok else ("possible" if lo_ok or hi_ok else "fails")
 
-    def half(n: int) -> float:
-        return n / 2
+#: Row id -> (published figure, what the row counts) for :func:`statement_checks`.
+STATEMENT_ROWS: dict[str, tuple[str, str]] = {
+    "t1_stay": ("careers_t1_stay", "All of the first group planned to stay in research: stayers"),
+    "t2_leave": ("careers_t2_leave_more_than_half",
+                 "More than half of the second group chose not to pursue clinical academia: leavers"),
+    "t3_stay_low": ("careers_t3_stay_most",
+                    "Most of the third group stayed: stayers, fewest the text admits"),
+    "t3_stay_high": ("careers_t3_stay_most", "Most of the third group stayed: stayers, most the text admits"),
+    "t4_leave": ("careers_t4_leave", "Exactly two of the fourth group planned to leave: leavers"),
+    "all_stay_low": ("careers_greater_than_survey",
+                     "More interviewees than in the survey wanted to stay: %, fewest admissible"),
+    "all_stay_high": ("careers_greater_than_survey",
+                      "More interviewees than in the survey wanted to stay: %, most admissible"),
+}
 
-    rows = [
-        ("All of the first group planned to stay in research.", "results-t1 ¶1 s2",
-         "stay = size", verdict(t.loc["T1", "stay_low"] == t.loc["T1", "size"],
-                                t.loc["T1", "stay_high"] == t.loc["T1", "size"])),
-        ("More than half of the second group chose not to pursue clinical academia.",
-         "discussion-key ¶2 s1", "leave > size / 2",
-         verdict(t.loc["T2", "leave_low"] > half(t.loc["T2", "size"]),
-                 t.loc["T2", "leave_high"] > half(t.loc["T2", "size"]))),
-        ("The majority of the third group chose a clinical academic career.",
-         "discussion-key ¶2 s3", "stay > size / 2",
-         verdict(t.loc["T3", "stay_low"] > half(t.loc["T3", "size"]),
-                 t.loc["T3", "stay_high"] > half(t.loc["T3", "size"]))),
-        ("Exactly two of the fourth group planned to leave academia.", "discussion-key ¶3 s3",
-         "leave = 2", verdict(t.loc["T4", "leave_low"] == 2, t.loc["T4", "leave_high"] == 2)),
-        ("A greater proportion than in the survey (about half) wanted a clinical academic career.",
-         greater["where"], f"stay / total > {survey['proportion']}",
-         verdict(o["share_low"] > survey["proportion"], o["share_high"] > survey["proportion"])),
-    ]
-    return pd.DataFrame(rows, columns=["Statement (paraphrased)", "Where", "Implies",
-                                       "Counts in the data"]).set_index("Statement (paraphrased)")
+
+def statement_checks(study: Study, published: pd.DataFrame) -> pd.DataFrame:
+    """The paper's verbal statements about the groups, checked against the counts.
+
+    Each statement is a figure of ``data/published/ranieri2018careers.csv``
+    with its qualifier ("more than half" of 15 is ``more than 7.5``, "most"
+    of 11 is ``at least 6``); where the study data leave a count open, both
+    ends of its admissible range are checked, so a statement holds only if
+    both rows agree.
+    """
+    rep = statement_figures(study)
+    return compare(published, rep, figure_ids={k: v[0] for k, v in STATEMENT_ROWS.items()},
+                   labels={k: v[1] for k, v in STATEMENT_ROWS.items()})
+
+
+#: What each comparison table of :meth:`CareersReport.comparisons` checks, in words.
+COMPARISON_TITLES: dict[str, str] = {
+    "car-tab-published": "Percentages of the sample, from the counts",
+    "car-tab-statements": "Verbal statements about the groups, against the counts",
+    "car-tab-exchange": "Coded demo project against the study data",
+}
+
+
+class CareersReport:
+    """The careers chapter's values, tables, figures and comparisons.
+
+    Parameters
+    ----------
+    study, coreq, demo
+        The study data, the COREQ checklist and the summary of the coded demo
+        project (loaded from the repository when not given).
+    """
+
+    def __init__(self, study: Study | None = None, coreq: pd.DataFrame | None = None,
+                 demo: ProjectSummary | None = None):
+        self.study = load_study() if study is None else study
+        self.coreq = load_coreq(study=self.study) if coreq is None else coreq
+        self.demo = (project_summary(read_qdpx(demo_qdpx_path()), self.study) if demo is None
+                     else demo)
+        self.published = published("ranieri2018careers")
+
+    def comparisons(self) -> dict[str, pd.DataFrame]:
+        """The chapter's comparisons (:func:`foresight.data.compare`), by table name."""
+        return {
+            "car-tab-published": published_comparison(self.study, self.published),
+            "car-tab-statements": statement_checks(self.study, self.published),
+            "car-tab-exchange": exchange_comparison(self.study, self.demo),
+        }
+
+    def values(self) -> dict[str, float]:
+        """Every number the chapter's prose shows (:func:`glue_values`)."""
+        return glue_values(self.study, self.coreq)
+
+    def tables(self) -> dict[str, object]:
+        """Every table the chapter shows, by glue key."""
+        cmp = self.comparisons()
+        return {
+            "car-tab-published": comparison_display(cmp["car-tab-published"], "car_published"),
+            "car-tab-typologies": typology_display(self.study),
+            "car-tab-influences": influence_display(self.study),
+            "car-tab-recommendations": recommendation_display(self.study),
+            "car-tab-statements": comparison_display(cmp["car-tab-statements"], "car_statements"),
+            "car-tab-exchange": comparison_display(cmp["car-tab-exchange"], "car_exchange"),
+            "car-tab-coreq": coreq_display(self.coreq),
+        }
+
+    def figures(self) -> dict[str, object]:
+        """Every figure the chapter shows, by glue key (created on each call)."""
+        return {
+            "car-fig-flow": figures.flow_figure(self.study),
+            "car-fig-matrix": figures.matrix_heatmap(self.study),
+            "car-fig-map": figures.influence_map(self.study),
+        }
+
+
+def build(study: Study | None = None, coreq: pd.DataFrame | None = None,
+          demo: ProjectSummary | None = None) -> CareersReport:
+    """The careers chapter's report."""
+    return CareersReport(study, coreq, demo)

@@ -23,6 +23,8 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from foresight.results import summary_text
+
 __all__ = ["clopper_pearson", "interval_ci", "fisher_freeman_halton", "typology_table",
            "intention_test", "IntentionTest", "overall_stay"]
 
@@ -146,6 +148,17 @@ class IntentionTest:
     completions: pd.DataFrame
     p_min: float
     p_max: float
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per admissible completion: stayers per typology and ``p_value``."""
+        return self.completions.copy()
+
+    def summary(self) -> str:
+        """Completions tested and the range of the exact p-value."""
+        return summary_text(
+            "Fisher-Freeman-Halton exact test of intention x typology, over every admissible count",
+            {"completions": len(self.completions), "smallest p": self.p_min, "largest p": self.p_max},
+        )
 
 
 def intention_test(study) -> IntentionTest:

@@ -6,6 +6,10 @@
 * :func:`published` loads the figures the four source documents publish,
   from ``data/published/*.csv`` (document, section, quantity, value), so that
   chapters compare against cited numbers instead of typed ones.
+* :func:`compare` sets reproduced values beside published figures with one
+  column set and one vocabulary of verdicts (agrees, differs, calibrated, not
+  comparable); the rules for each ``qualifier`` are in
+  :mod:`foresight.data.compare`.
 * :func:`read_table` / :class:`Column` / :class:`TableSpec` read and validate
   small CSV tables with errors that name file, line and column.
 
@@ -40,9 +44,27 @@ from foresight.data.tables import (Column, TableSpec, check_columns, parse_table
                                    parse_table_with_lines, read_table, read_table_with_lines)
 from foresight.data.xmlsafe import parse_xml
 from foresight.data.yamlsafe import YamlDoc, load_yaml, parse_yaml
+from foresight.data.compare import (
+    BASES,
+    COLUMNS,
+    QUALIFIERS,
+    VERDICTS,
+    check_figures,
+    compare,
+    comparison_display,
+    verdict_counts,
+)
 from foresight.errors import DataError
 
 __all__ = [
+    "BASES",
+    "COLUMNS",
+    "QUALIFIERS",
+    "VERDICTS",
+    "check_figures",
+    "compare",
+    "comparison_display",
+    "verdict_counts",
     "Column",
     "DEFAULT_MAX_BYTES",
     "DataError",
@@ -68,6 +90,7 @@ __all__ = [
     "published_value",
     "read_table",
     "DOCUMENTS",
+    "DOCUMENT_LABELS",
     "DOCUMENT_LICENCES",
     "sources",
 ]
@@ -78,6 +101,15 @@ DOCUMENTS: dict[str, str] = {
     "rappange2017sle": "Rappange, van Exel & Brouwer (2017), subjective life expectancy",
     "ranieri2018careers": "Ranieri, Barratt, Rees & Fulop (2018), clinical academic careers",
     "psykologtidningen2014debate": "Psykologtidningen debate 2013-2014, clinical vs mechanical selection",
+}
+
+
+#: How a comparison table names each source document (its short citation).
+DOCUMENT_LABELS: dict[str, str] = {
+    "ons2015mortality": "ONS (2015)",
+    "rappange2017sle": "Rappange et al. (2017)",
+    "ranieri2018careers": "Ranieri et al. (2018)",
+    "psykologtidningen2014debate": "Psykologtidningen (2013-14)",
 }
 
 
@@ -150,9 +182,17 @@ PUBLISHED_SPEC = TableSpec(
             maximum=6,
             description="decimals as printed; half a unit in the last place is the rounding error",
         ),
-        Column("qualifier", "category", categories=("exact", "about", "at least", "at most"),
-               description="how the document states it: exactly, 'about', or as a bound"),
+        Column("qualifier", "category", categories=tuple(QUALIFIERS),
+               description="how the document states it: a plain number ('exact'), 'about', "
+                           "'almost', or a bound ('more than', 'at least', ...); the rule "
+                           "for each word is in foresight.data.compare"),
         Column("note", "str", missing_ok=True, description="context, caveats"),
+        Column("tolerance", "float", minimum=0, missing_ok=True,
+               description="explicit tolerance in the figure's unit; empty means the rule "
+                           "of the qualifier (half a unit of the last printed digit for a "
+                           "plain number)"),
+        Column("tolerance_basis", "str", missing_ok=True,
+               description="why the explicit tolerance (required with a tolerance)"),
     ),
     key=("id",),
 )
@@ -164,16 +204,21 @@ def _published_all(directory: str) -> pd.DataFrame:
     if not files:
         raise DataError("no published-figure tables found", file=directory,
                         expected="one or more CSV files")
-    frames = [read_table(f, PUBLISHED_SPEC, label=str(Path("data/published") / f.name))
-              for f in files]
-    for f, fr in zip(files, frames):
-        fr.insert(0, "file", f.name)
+    frames = []
+    for f in files:
+        label = str(Path("data/published") / f.name)
+        frame, lines = read_table_with_lines(f, PUBLISHED_SPEC, label=label)
+        check_figures(frame, label, lines=lines)
+        frame.insert(0, "file", label)
+        frames.append(frame)
     out = pd.concat(frames, ignore_index=True)
+    out.insert(out.columns.get_loc("section"), "source",
+               out["document"].astype(str).map(DOCUMENT_LABELS))
     dup = out.duplicated("id")
     if dup.any():
         first = out.loc[dup.idxmax()]
         raise DataError(f"figure id {first['id']!r} appears in more than one file",
-                        file=f"data/published/{first['file']}", column="id",
+                        file=first["file"], column="id",
                         expected="ids unique across data/published/")
     return out
 
@@ -190,8 +235,11 @@ def published(document: str | None = None) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns ``file, id, document, section, quantity, value, unit,
-        decimals, qualifier, note``, indexed by ``id``.
+        Columns ``file, id, document, source, section, quantity, value,
+        unit, decimals, qualifier, note, tolerance, tolerance_basis``,
+        indexed by ``id``; ``source`` is the document's short citation
+        (:data:`DOCUMENT_LABELS`). This is the ``figures`` table that
+        :func:`compare` takes.
     """
     table = _published_all(str(data_dir() / "published")).copy()
     if document is not None:

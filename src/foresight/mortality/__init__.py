@@ -34,12 +34,10 @@ from foresight.mortality.lifetable import (
 from foresight.mortality.soa import elt_life_tables, elt_tables, read_soa_table, soa_tables
 from foresight.mortality.hmd import HMD_UK_FILES, hmd_example, hmd_rates, hmd_surface, hmd_uk, read_hmd
 from foresight.mortality.history import (
-    compare_published,
     elt_cited_checks,
     elt_cited_figures,
     life_table_summary,
     mix_life_tables,
-    tolerance_for,
 )
 from foresight.mortality.standard import (
     age_standardised_rate,
@@ -56,7 +54,6 @@ __all__ = [
     "annual_improvement",
     "arriaga",
     "cohort_rates",
-    "compare_published",
     "elt_cited_checks",
     "elt_cited_figures",
     "elt_life_tables",
@@ -81,7 +78,6 @@ __all__ = [
     "read_hmd",
     "read_soa_table",
     "soa_tables",
-    "tolerance_for",
 ]
 
 # Helper B (issue 4) appends its exports below this line.
@@ -121,6 +117,7 @@ from foresight.mortality.projection import (  # noqa: E402
     improvement_uncertainty,
     kannisto_extend,
     ons_comparison,
+    ons_figures,
     target_sensitivity,
 )
 
@@ -132,6 +129,7 @@ __all__ += [
     "improvement_uncertainty",
     "kannisto_extend",
     "ons_comparison",
+    "ons_figures",
     "target_sensitivity",
 ]
 from foresight.mortality.pspline import simulate_deaths  # noqa: E402

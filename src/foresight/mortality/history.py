@@ -2,8 +2,8 @@
 
 Helpers for the first half of the mortality chapter: the sexes-combined
 survival curve used by ONS Figure 4.10, a table of summary measures per life
-table, and the comparison of a reproduced number with a published one under
-an explicit tolerance.
+table, and the checks of printed figures about the English Life Tables and of
+the ONS statements about them (both through :func:`foresight.data.compare`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import os
 import numpy as np
 import pandas as pd
 
-from foresight.data import Column, TableSpec, data_dir
+from foresight.data import QUALIFIERS, Column, TableSpec, check_figures, compare, data_dir
 from foresight.data.tables import read_table_with_lines
 from foresight.errors import DataError
 from foresight.mortality.lifetable import (
@@ -28,8 +28,9 @@ from foresight.mortality.lifetable import (
 
 __all__ = [
     "ARRIAGA_BREAKS",
-    "changing_life_table_verdicts",
-    "compare_published",
+    "CHANGING_LIFE_TABLE_BASIS",
+    "changing_life_table_checks",
+    "changing_life_table_figures",
     "elt_arriaga",
     "elt_both_sexes",
     "elt_by_sex",
@@ -41,7 +42,6 @@ __all__ = [
     "elt_improvement_by_age",
     "life_table_summary",
     "mix_life_tables",
-    "tolerance_for",
 ]
 
 
@@ -115,40 +115,6 @@ def life_table_summary(lt: LifeTables) -> pd.DataFrame:
         "entropy": col(keyfitz_entropy(lt)),
     }, index=lt.labels if lt.labels is not None else pd.RangeIndex(lt.n))
     return out
-
-
-def tolerance_for(decimals: int, qualifier: str) -> float:
-    """Tolerance implied by how a figure is printed.
-
-    ``exact``: half a unit in the last printed place (rounding). ``about``:
-    one unit in the last printed place (the word widens the rounding
-    interval). ``at least`` / ``at most``: half a unit, applied one-sidedly by
-    :func:`compare_published`.
-    """
-    unit = 10.0 ** (-int(decimals))
-    if qualifier == "about":
-        return unit
-    if qualifier in ("exact", "at least", "at most"):
-        return unit / 2
-    raise DataError(f"unknown qualifier {qualifier!r}", column="qualifier",
-                    expected="exact, about, at least or at most")
-
-
-def compare_published(published: float, reproduced: float, *, tolerance: float,
-                      qualifier: str = "exact") -> str:
-    """Verdict on a reproduced number: ``"agrees"`` or ``"differs"``.
-
-    ``"agrees"`` when ``|reproduced - published| <= tolerance`` (or, for ``at
-    least``/``at most``, when the bound holds within the tolerance).
-    """
-    diff = reproduced - published
-    if qualifier == "at least":
-        ok = diff >= -tolerance
-    elif qualifier == "at most":
-        ok = diff <= tolerance
-    else:
-        ok = abs(diff) <= tolerance + 1e-12
-    return "agrees" if ok else "differs"
 
 
 # ------------------------------------------------------------------ English Life Tables
@@ -295,10 +261,14 @@ ELT_CITED_SPEC = TableSpec(
         Column("value", "float", description="the figure as printed"),
         Column("unit", "str"),
         Column("decimals", "int", minimum=0, maximum=6, description="decimals as printed"),
-        Column("qualifier", "category", categories=("exact", "about")),
+        Column("qualifier", "category", categories=tuple(QUALIFIERS),
+               description="how the text states it (rules in foresight.data.compare)"),
         Column("tolerance", "float", minimum=0, missing_ok=True,
-               description="explicit tolerance; empty means the printed rounding"),
+               description="explicit tolerance; empty means the rule of the qualifier"),
+        Column("tolerance_basis", "str", missing_ok=True,
+               description="why the explicit tolerance (required with a tolerance)"),
         Column("reference", "str", description="key in references.bib"),
+        Column("source", "str", description="short citation shown in the comparison table"),
         Column("location", "str", description="where in the reference"),
         Column("note", "str", missing_ok=True),
     ),
@@ -340,6 +310,7 @@ def elt_cited_figures(path: str | os.PathLike[str] | None = None) -> pd.DataFram
 
 
 def _check_cited(table: pd.DataFrame, label: str, lines: np.ndarray) -> pd.DataFrame:
+    check_figures(table, label, lines=lines)
     for i, row in enumerate(table.itertuples(index=False)):
         needs_age = row.measure != "median"
         if needs_age and pd.isna(row.age):
@@ -357,8 +328,73 @@ def _check_cited(table: pd.DataFrame, label: str, lines: np.ndarray) -> pd.DataF
     return out
 
 
+def elt_cited_reproduced(figures: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The life-table engine's value of every figure printed about the ELTs.
+
+    Parameters
+    ----------
+    figures
+        As for :func:`elt_cited_checks`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by figure id: ``quantity`` (what the figure measures, in
+        words, naming the table and sex) and ``reproduced``.
+
+    Raises
+    ------
+    DataError
+        When a row names an ELT and sex that is not among the life tables
+        (for example ELT 9, which does not exist, or ELT 10, which has no
+        age 0), or an age beyond the table; the message names the file the
+        figures were read from and the figure's line in it.
+    """
+    from foresight.mortality.soa import elt_life_tables
+
+    if figures is None:
+        figures = elt_cited_figures()
+    label = figures.attrs.get("file", ELT_CITED_FILE)
+    lines = figures.attrs.get("lines", {})
+    lt = elt_life_tables()
+    lx = lt.column("lx")
+    median = median_age_at_death(lt)
+    available = sorted({elt for elt, _ in lx.columns})
+    ages = sorted({int(a) for a, m in zip(figures["age"], figures["measure"]) if m == "ex"})
+    ex = {age: life_expectancy(lt, age) for age in ages}
+    rows = {}
+    for fid, row in figures.iterrows():
+        line = lines.get(fid)
+        key = (int(row["elt"]), str(row["sex"]))
+        if key not in lx.columns:
+            raise DataError(f"no life table for ELT {key[0]}, {key[1]}s", file=label,
+                            row=line, column="elt",
+                            expected="one of the ELTs that start at age 0: "
+                                     + ", ".join(map(str, available)))
+        measure = str(row["measure"])
+        if measure == "median":
+            value, what = float(median[key]), "median age at death"
+        else:
+            age = int(row["age"])
+            surv = lx[key].dropna()
+            if age not in surv.index:
+                raise DataError(f"ELT {key[0]} has no age {age}", file=label, row=line,
+                                column="age", expected=f"an age up to {int(surv.index.max())}")
+            if measure == "ex":
+                value, what = float(ex[age][key]), f"life expectancy at {age}"
+            else:
+                value = float(100.0 * (1.0 - surv.loc[age] / surv.iloc[0]))
+                what = f"per cent dead before age {age}"
+        rows[fid] = {"quantity": f"ELT {key[0]}, {key[1]}s: {what}", "reproduced": value}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("id")
+
+
 def elt_cited_checks(figures: pd.DataFrame | None = None) -> pd.DataFrame:
     """The life-table engine on the ELTs against figures printed about them.
+
+    A genuine reproduction (the same tables, the same quantity), so each row
+    agrees or differs; the tolerance is the row's explicit one (with its
+    reason) or the rule of its printed precision and qualifier.
 
     Parameters
     ----------
@@ -370,149 +406,132 @@ def elt_cited_checks(figures: pd.DataFrame | None = None) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per figure: ``table, sex, quantity, published, reproduced,
-        difference, tolerance, reference, location, verdict``. The tolerance
-        is the row's explicit one or else :func:`tolerance_for` the printed
-        precision and qualifier.
+        The comparison table of :func:`foresight.data.compare`, one row per
+        figure (indexed by its id); "source and section" is the citation and
+        the place in it.
 
     Raises
     ------
     DataError
-        When a row names an ELT and sex that is not among the life tables
-        (for example ELT 9, which does not exist, or ELT 10, which has no
-        age 0), or an age beyond the table.
+        See :func:`elt_cited_reproduced`.
     """
-    from foresight.mortality.soa import elt_life_tables
-
     if figures is None:
         figures = elt_cited_figures()
-    label = figures.attrs.get("file", ELT_CITED_FILE)
-    lines = figures.attrs.get("lines", {})
-    lt = elt_life_tables()
-    ex_cache: dict[int, pd.Series] = {}
-    lx = lt.column("lx")
-    median = median_age_at_death(lt)
-    rows = []
-    available = sorted({elt for elt, _ in lx.columns})
-    for fid, row in figures.iterrows():
-        line = lines.get(fid)
-        key = (int(row["elt"]), str(row["sex"]))
-        if key not in lx.columns:
-            raise DataError(f"no life table for ELT {key[0]}, {key[1]}s", file=label,
-                            row=line, column="elt",
-                            expected="one of the ELTs that start at age 0: "
-                                     + ", ".join(map(str, available)))
-        measure = str(row["measure"])
-        if measure == "median":
-            reproduced = float(median[key])
-            quantity = "median age at death"
-        else:
-            age = int(row["age"])
-            surv = lx[key].dropna()
-            if age not in surv.index:
-                raise DataError(f"ELT {key[0]} has no age {age}", file=label, row=line,
-                                column="age", expected=f"an age up to {int(surv.index.max())}")
-            if measure == "ex":
-                if age not in ex_cache:
-                    ex_cache[age] = life_expectancy(lt, age)
-                reproduced = float(ex_cache[age][key])
-                quantity = f"life expectancy at {age}"
-            else:
-                reproduced = float(100.0 * (1.0 - surv.loc[age] / surv.iloc[0]))
-                quantity = f"per cent dead before age {age}"
-        tol = row["tolerance"]
-        if pd.isna(tol):
-            tol = tolerance_for(int(row["decimals"]), str(row["qualifier"]))
-        published = float(row["value"])
-        rows.append({
-            "id": fid, "table": f"ELT {key[0]}", "sex": key[1], "quantity": quantity,
-            "published": published, "reproduced": reproduced,
-            "difference": reproduced - published, "tolerance": float(tol),
-            "reference": str(row["reference"]), "location": str(row["location"]),
-            "verdict": compare_published(published, reproduced, tolerance=float(tol)),
-        })
-    return pd.DataFrame(rows).set_index("id")
+    rep = elt_cited_reproduced(figures)
+    fig = figures.assign(quantity=rep["quantity"], section=figures["location"])
+    fig.attrs.update(figures.attrs)
+    return compare(fig, rep["reproduced"])
 
 
-# ------------------------------------------------------------------ verdicts
-def _published_row(figure_id: str) -> pd.Series:
-    from foresight.data import published
+# ------------------------------------------------------------------ the ONS statements
+#: What each check of an ONS statement against the English Life Tables is: a
+#: reproduction (the same population and kind of table) or not comparable (the
+#: UK against England and Wales, another window, a period analogue of a cohort
+#: statement). Keys are the row ids of :func:`changing_life_table_figures`.
+CHANGING_LIFE_TABLE_BASIS: dict[str, str] = {
+    "median_1851": "reproduction",
+    "gap_e0_1980": "not comparable",
+    "gap_e0_peak": "not comparable",
+    "improvement_female": "not comparable",
+    "improvement_male": "not comparable",
+    "entropy_change": "reproduction",
+    "iqr_change": "reproduction",
+    "entropy_falls": "reproduction",
+    "young_share_female": "not comparable",
+    "young_share_male": "not comparable",
+}
 
-    table = published("ons2015mortality")
-    if figure_id not in table.index:
-        raise DataError(f"no published figure {figure_id!r}",
-                        file="data/published/ons2015mortality.csv", column="id")
-    return table.loc[figure_id]
 
-
-def changing_life_table_verdicts() -> pd.DataFrame:
-    """Side-by-side check of five ONS statements against the English Life Tables.
+def changing_life_table_figures() -> pd.DataFrame:
+    """What the English Life Tables give for each ONS statement of section 7-12.
 
     Returns
     -------
     pandas.DataFrame
-        One row per checked quantity (seven rows for the five statements:
-        the improvement rate and the infant-and-child share are checked for
-        each sex), columns ``statement, section, published, reproduced,
-        difference, tolerance, data, verdict``. ``published`` and
-        ``reproduced`` are numbers where the statement gives one (otherwise
-        ``NaN`` and the words are in ``statement``/``data``); the tolerance
-        follows :func:`tolerance_for` from the printed precision and qualifier.
+        One row per check (index: row id, in the chapter's order), columns
+        ``figure`` (the published figure's id in
+        ``data/published/ons2015mortality.csv``), ``number`` (the statement's
+        number in the chapter), ``label`` (what is compared, with the tables
+        used) and ``reproduced`` (in the published figure's unit).
+
+    Notes
+    -----
+    The statements: the median age at death on the rates of 1851 (ELT 3,
+    1841-50, sexes mixed); the female advantage in e0 in 1980 (ELT 14) and the
+    year it peaked (mid-year of the ELT with the largest gap); the average
+    improvement over a hundred years (ELT 8 to ELT 16, standardised on the
+    ESP 2013); the survival curve becoming more rectangular (change in
+    Keyfitz's H and in the interquartile range of the age at death from the
+    first to the last table, and the share of steps between successive tables
+    in which H falls); the share of the gain in e0 from ages 0-4 (Arriaga, ELT
+    3 to ELT 11).
     """
+    from foresight.mortality.soa import elt_tables
+
     hist = elt_history()
     imp = elt_improvement(8, 16)
     dec = elt_arriaga(3, 11)
-    rows = []
-
-    def add(statement, fid, reproduced, data, *, trend_ok=True, scale=1.0):
-        pub = _published_row(fid)
-        tol = tolerance_for(int(pub["decimals"]), str(pub["qualifier"])) * scale
-        value = float(pub["value"]) * scale
-        verdict = compare_published(value, reproduced, tolerance=tol,
-                                    qualifier=str(pub["qualifier"]))
-        if not trend_ok:
-            verdict = "differs"
-        rows.append({"statement": statement, "section": pub["section"], "published": value,
-                     "reproduced": reproduced, "difference": reproduced - value,
-                     "tolerance": tol, "data": data, "verdict": verdict})
-
-    add("Median age at death on the mortality of 1851 (both sexes), years",
-        "ons_median_age_death_1851", float(hist.loc[3, "median"]),
-        "ELT 3 (1841-50), equal mix of male and female survival")
+    mid = elt_tables().drop_duplicates("elt").set_index("elt")["mid_year"]
     gap = hist["gap_e0"]
-    peak = int(gap.loc[6:].idxmax())
-    after = gap.loc[peak:]
-    trend_ok = (gap.loc[peak] > gap.loc[6]) and bool((np.diff(after.to_numpy()) < 0).all())
-    add("Female minus male e0 in 1980 (and rising 1900-1970, falling since), years",
-        "ons_sex_gap_e0_1980", float(gap.loc[14]),
-        f"ELT 14 (1980-82); the gap peaks at ELT {peak} and falls at every later table",
-        trend_ok=trend_ok)
-    for sex in ("female", "male"):
-        add(f"Average annual improvement over the last hundred years, {sex}s, % per year",
-            "ons_improvement_last_100y", float(imp.loc[sex, "improvement"]),
-            "ELT 8 (1910-12) to ELT 16 (2000-02), 90 years; rates standardised to ESP 2013, "
-            "ages 0-99")
-    h = hist["entropy"]
-    iqr = hist["iqr"]
-    steps = np.diff(h.to_numpy())
-    rows.append({
-        "statement": "Survival curves steadily more rectangular (entropy H, IQR of age at death)",
-        "section": "12. The changing life table", "published": np.nan,
-        "reproduced": float(h.iloc[-1] - h.iloc[0]), "difference": np.nan, "tolerance": np.nan,
-        "data": f"H falls in {int((steps < 0).sum())} of {steps.size} steps between successive "
-                "ELTs (both sexes)",
-        "verdict": "agrees" if (h.iloc[-1] < h.iloc[0] and iqr.iloc[-1] < iqr.iloc[0]
-                                and (steps < 0).mean() > 0.5) else "differs",
-    })
+    h = hist["entropy"].to_numpy()
+    iqr = hist["iqr"].to_numpy()
+    first, last = hist.index[0], hist.index[-1]
     total = dec[["female", "male"]].sum()
     young = dec.loc[dec["lower"] < 5, ["female", "male"]].sum()
-    for sex in ("female", "male"):
-        add(f"Share of the e0 gain from ages 0-4, {sex}s (period analogue of a cohort statement)",
-            "ons_infant_child_share_cohort_gain", float(young[sex] / total[sex]),
-            "Arriaga decomposition, ELT 3 (1841-50) to ELT 11 (1950-52)")
-    out = pd.DataFrame(rows)
-    out.index = pd.Index(["1", "2", "3a", "3b", "4", "5a", "5b"], name="no.")
-    return out
+    rows = [
+        ("median_1851", "ons_median_age_death_1851", "1",
+         "Median age at death on the rates of 1851: ELT 3 (1841-50), both sexes, years",
+         float(hist.loc[3, "median"])),
+        ("gap_e0_1980", "ons_sex_gap_e0_1980", "2a",
+         "Female minus male e0 in 1980: ELT 14 (1980-82), England and Wales, years",
+         float(gap.loc[14])),
+        ("gap_e0_peak", "ons_sex_gap_e0_peak_year", "2b",
+         "Year of the largest female advantage in e0: mid-year of that ELT",
+         float(mid[int(gap.idxmax())])),
+        ("improvement_female", "ons_improvement_last_100y", "3a",
+         "Average annual improvement, females: ELT 8 (1910-12) to ELT 16 (2000-02), % per year",
+         float(imp.loc["female", "improvement"])),
+        ("improvement_male", "ons_improvement_last_100y", "3b",
+         "Average annual improvement, males: ELT 8 (1910-12) to ELT 16 (2000-02), % per year",
+         float(imp.loc["male", "improvement"])),
+        ("entropy_change", "ons_rectangular_entropy", "4a",
+         f"Change in Keyfitz's H, ELT {first} to ELT {last} (both sexes)",
+         float(h[-1] - h[0])),
+        ("iqr_change", "ons_rectangular_iqr", "4b",
+         f"Change in the interquartile range of the age at death, ELT {first} to ELT {last}, years",
+         float(iqr[-1] - iqr[0])),
+        ("entropy_falls", "ons_rectangular_steadily", "4c",
+         "Share of steps between successive ELTs in which H falls, %",
+         float(100.0 * np.mean(np.diff(h) < 0))),
+        ("young_share_female", "ons_infant_child_share_cohort_gain", "5a",
+         "Share of the e0 gain from ages 0-4, females: ELT 3 to ELT 11 (a period analogue)",
+         float(young["female"] / total["female"])),
+        ("young_share_male", "ons_infant_child_share_cohort_gain", "5b",
+         "Share of the e0 gain from ages 0-4, males: ELT 3 to ELT 11 (a period analogue)",
+         float(young["male"] / total["male"])),
+    ]
+    out = pd.DataFrame(rows, columns=["id", "figure", "number", "label", "reproduced"])
+    return out.set_index("id")
+
+
+def changing_life_table_checks() -> pd.DataFrame:
+    """The ONS statements about the changing life table, checked on the English Life Tables.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The comparison table of :func:`foresight.data.compare` (row ids of
+        :func:`changing_life_table_figures`), with the basis of each row from
+        :data:`CHANGING_LIFE_TABLE_BASIS`: statements about the UK, another
+        window of years, or cohorts are *not comparable* with the English
+        Life Tables and carry no pass or fail.
+    """
+    from foresight.data import published
+
+    figs = changing_life_table_figures()
+    return compare(published("ons2015mortality"), figs["reproduced"],
+                   basis=CHANGING_LIFE_TABLE_BASIS, figure_ids=figs["figure"].to_dict(),
+                   labels=figs["label"].to_dict())
 
 
 def elt_catalogue_table() -> pd.DataFrame:

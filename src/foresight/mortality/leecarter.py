@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from foresight.errors import DataError
+from foresight.results import summary_text
 
 __all__ = ["LeeCarterFit", "fit_lee_carter"]
 
@@ -62,6 +63,30 @@ class LeeCarterFit:
             np.exp(self.a[:, None] + self.b[:, None] * self.k[None, :]),
             index=pd.Index(self.ages, name="age"),
             columns=pd.Index(self.years, name="year"),
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy fit, one row per age and year: ``age, year, a, b, k, log_rate``.
+
+        ``log_rate = a + b k`` is the fitted log central death rate
+        (per person-year); ``a`` and ``b`` repeat along years, ``k`` along
+        ages. Sorted by age, then year.
+        """
+        aa, yy = np.meshgrid(self.ages, self.years, indexing="ij")
+        a = np.broadcast_to(self.a[:, None], aa.shape)
+        b = np.broadcast_to(self.b[:, None], aa.shape)
+        k = np.broadcast_to(self.k[None, :], aa.shape)
+        return pd.DataFrame({"age": aa.ravel(), "year": yy.ravel(), "a": a.ravel(), "b": b.ravel(),
+                             "k": k.ravel(), "log_rate": (a + b * k).ravel()})
+
+    def summary(self) -> str:
+        """Grid, variance explained by the first component, drift and jump-off."""
+        return summary_text(
+            f"Lee-Carter fit: ages {int(self.ages[0])}-{int(self.ages[-1])} x "
+            f"{self.years.size} years ({int(self.years[0])}-{int(self.years[-1])})",
+            {"variance explained by b k": self.explained,
+             "drift of k per calendar year": self.drift,
+             "jump-off": self.jump_off},
         )
 
     def forecast(self, years: Sequence[int]) -> pd.DataFrame:

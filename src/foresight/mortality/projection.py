@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from foresight.errors import DataError
+from foresight.results import summary_text
 from foresight.mortality.lifetable import (
     LifeTables,
     cohort_rates,
@@ -362,6 +363,23 @@ class Projection:
         mixed = mix_life_tables(m, f, weight_b=0.5)
         return float(np.asarray(median_age_at_death(mixed), dtype=float).ravel()[0])
 
+    def summary(self) -> str:
+        """Grid, base and target years, targets and the headline life expectancies."""
+        a = self.assumptions
+        base, target = int(a.base_year), int(a.target_year)
+        e0 = self.period_expectancy(0, [base, target])
+        return summary_text(
+            f"Mortality projection: ages {int(self.ages[0])}-{int(self.ages[-1])}, years "
+            f"{int(self.years[0])}-{int(self.years[-1])} (data to {self.last_data_year})",
+            {"base year": base, "target year": target,
+             "long-term target (% a year)": 100 * float(a.target_rate),
+             "cohort targets (points)": len(a.cohort_targets),
+             f"period e0 {base}, males": float(e0.loc[base, "male"]),
+             f"period e0 {base}, females": float(e0.loc[base, "female"]),
+             f"period e0 {target}, males": float(e0.loc[target, "male"]),
+             f"period e0 {target}, females": float(e0.loc[target, "female"])},
+        )
+
     def to_frame(self, *, first_year: int | None = None) -> pd.DataFrame:
         """Tidy projected rates: ``sex, age, year, mx, improvement`` (sorted)."""
         parts = []
@@ -613,25 +631,22 @@ def annualised_improvement(projection: Projection, start: int, end: int, *, max_
     return pd.Series(out, name="annualised improvement (%)")
 
 
-def ons_comparison(projection: Projection) -> pd.DataFrame:
-    """Side-by-side table of the ONS 2014-based figures and the reproduction.
+def ons_figures(projection: Projection) -> pd.Series:
+    """The projection's value of every figure ONS publish for the 2014-based projection.
 
-    Columns ``quantity, section, published, reproduced, difference,
-    tolerance, verdict``; the published values (with their sections) come
-    from ``data/published/ons2015mortality.csv``; the tolerance is the
-    rounding of the printed figure (:func:`tolerance_for`), so a verdict of
-    "differs" means the difference is larger than the published precision.
+    Returns
+    -------
+    pandas.Series
+        Indexed by the figure's id in ``data/published/ons2015mortality.csv``
+        (life expectancy and its sex gaps in years, median ages in years,
+        annualised improvement over 2014-2094 in % per year).
     """
-    from foresight.data import published
-    from foresight.mortality.history import compare_published, tolerance_for
-
-    pub = published("ons2015mortality")
     e0 = projection.period_expectancy(0, [2014, 2039])
     e65 = projection.period_expectancy(65, [2014, 2039])
     coh0 = projection.cohort_expectancy(0, [2014])
     coh65 = projection.cohort_expectancy(65, [2014])
     imp = annualised_improvement(projection, 2014, 2094)
-    reproduced = {
+    values = {
         "ons_proj_e0_male_2014": e0.loc[2014, "male"],
         "ons_proj_e0_female_2014": e0.loc[2014, "female"],
         "ons_proj_cohort_e0_male_2014": coh0.loc[2014, "male"],
@@ -646,24 +661,33 @@ def ons_comparison(projection: Projection) -> pd.DataFrame:
         "ons_proj_annualised_male_80y": imp["male"],
         "ons_proj_annualised_female_80y": imp["female"],
     }
-    rows = []
-    for fid, value in reproduced.items():
-        row = pub.loc[fid]
-        tol = tolerance_for(int(row["decimals"]), str(row["qualifier"]))
-        rows.append(
-            {
-                "id": fid,
-                "quantity": row["quantity"],
-                "section": row["section"],
-                "published": float(row["value"]),
-                "reproduced": float(value),
-                "difference": float(value) - float(row["value"]),
-                "tolerance": tol,
-                "verdict": compare_published(float(row["value"]), float(value), tolerance=tol,
-                                             qualifier=str(row["qualifier"])),
-            }
-        )
-    return pd.DataFrame(rows)
+    return pd.Series({k: float(v) for k, v in values.items()}, name="reproduced")
+
+
+def ons_comparison(projection: Projection, *, basis: str = "not comparable") -> pd.DataFrame:
+    """Side-by-side table of the ONS 2014-based figures and the projection's.
+
+    Parameters
+    ----------
+    projection
+        A projection (e.g. ``project_mortality(smooth_elt_surfaces()[0])``).
+    basis
+        What the comparison is (:data:`foresight.data.BASES`). The book's run
+        starts from English Life Tables of England and Wales to 2001, not
+        from the UK's annual deaths and exposures to 2013 that ONS used, so
+        its default is ``"not comparable"``: the differences are shown with
+        no pass or fail. A run on the same data as ONS is a reproduction.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The comparison table of :func:`foresight.data.compare`, indexed by
+        figure id (published values and sections from
+        ``data/published/ons2015mortality.csv``).
+    """
+    from foresight.data import compare, published
+
+    return compare(published("ons2015mortality"), ons_figures(projection), basis=basis)
 
 
 def target_sensitivity(

@@ -5,6 +5,8 @@ Modules
 debate
     The Psykologtidningen debate as validated data (contributions, claims,
     typed relations), its graph and an Argdown export.
+checks
+    The cited figures checked through :func:`foresight.data.compare`.
 evidence
     Cited meta-analytic values (Kuncel et al. 2013; Schmidt & Hunter 1998;
     Taylor & Russell 1939) and the readings of "validity falls by 25%".
@@ -32,6 +34,7 @@ from foresight.selection.combine import (
     PredictorSet,
     clinical_judgements,
     composite_validity,
+    correlation_for_multiple_r,
     monte_carlo_validities,
     multiple_r,
     regression_weights,
@@ -78,7 +81,7 @@ from foresight.selection.utility import (
 
 __all__ = [
     "METHODS", "Candidates", "JudgeSpec", "PredictorSet", "clinical_judgements",
-    "composite_validity", "monte_carlo_validities", "multiple_r", "regression_weights",
+    "composite_validity", "correlation_for_multiple_r", "monte_carlo_validities", "multiple_r", "regression_weights",
     "run_pipeline", "simulate_candidates", "summarise_validities",
     "Debate", "load_debate", "parse_debate", "to_argdown",
     "break_even_detection", "expected_value_per_hire", "implied_cost_ratio", "strategy_values",

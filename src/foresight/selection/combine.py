@@ -96,6 +96,33 @@ def multiple_r(validities: ArrayLike, correlations: ArrayLike) -> float:
     return float(np.sqrt(v @ regression_weights(v, correlations)))
 
 
+def correlation_for_multiple_r(validity_a: float, validity_b: float, multiple_r: float) -> float:
+    """The correlation between two predictors that gives a stated multiple R.
+
+    For standardised predictors with validities ``a`` and ``b`` and
+    intercorrelation ``r``, ``R^2 = (a^2 + b^2 - 2abr) / (1 - r^2)``; solving
+    for ``r`` gives ``R^2 r^2 - 2ab r + (a^2 + b^2 - R^2) = 0``. Of the two
+    roots the one nearer zero is returned (the other makes the predictors
+    almost redundant: for the structured interview and GMA, 1.0 against 0.31);
+    a root at +/-1 is the formula's singular point, not a solution.
+
+    Raises
+    ------
+    ValueError
+        When no correlation strictly between -1 and 1 gives ``multiple_r``
+        (e.g. an R below the larger validity).
+    """
+    a, b, R2 = float(validity_a), float(validity_b), float(multiple_r) ** 2
+    disc = (a * b) ** 2 - R2 * (a * a + b * b - R2)
+    if R2 <= 0 or disc < 0:
+        raise ValueError(f"no correlation gives a multiple R of {multiple_r} with validities {a} and {b}")
+    roots = (a * b + np.array([-1.0, 1.0]) * np.sqrt(disc)) / R2
+    ok = roots[np.abs(roots) < 1.0 - 1e-12]
+    if ok.size == 0:
+        raise ValueError(f"no correlation in (-1, 1) gives a multiple R of {multiple_r}")
+    return float(ok[np.argmin(np.abs(ok))])
+
+
 def composite_validity(weights: ArrayLike, validities: ArrayLike, correlations: ArrayLike) -> float:
     """Population validity of the composite ``w' X``: ``w' v / sqrt(w' R w)``."""
     w = np.asarray(weights, float)
@@ -309,5 +336,6 @@ def run_pipeline(
     return {
         "regression": float(_batched_corr(cands.X @ b, cands.Y)),
         "unit": float(_batched_corr(cands.X.sum(-1), cands.Y)),
-        **{k: float(v) for k, v in lens.as_dict().items()},
+        "r_a": lens.r_a, "G": lens.G, "Re": lens.Re, "Rs": lens.Rs, "C": lens.C,
+        "model_of_judge": lens.model_of_judge_validity, "n": float(lens.n),
     }

@@ -6,7 +6,8 @@
 * :func:`schmidt_hunter1998` — operational validities for job performance and
   multiple R with general mental ability (Schmidt & Hunter 1998, Table 1).
 * :func:`predictor_correlations` — predictor intercorrelations, each marked
-  ``derived`` (solved from a published multiple R) or ``assumed``.
+  ``solved`` (solved from a published multiple R), ``derived`` (shown to be
+  consistent with one) or ``assumed``.
 * :func:`taylor_russell_table` — a few published Taylor & Russell (1939)
   table entries, used to test :func:`foresight.selection.taylor_russell`.
 * :func:`default_predictors` — the four-predictor set the chapter simulates.
@@ -18,7 +19,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from foresight.data import Column, TableSpec, data_dir, read_table
+from foresight.data import (QUALIFIERS, Column, TableSpec, check_figures, data_dir,
+                            read_table_with_lines)
 from foresight.errors import DataError
 from foresight.selection.combine import PredictorSet
 
@@ -43,6 +45,9 @@ SH_SPEC = TableSpec(
         Column("validity", "float", **_R, description="operational validity for job performance"),
         Column("multiple_r_with_gma", "float", minimum=0, maximum=1, missing_ok=True,
                description="multiple R of the predictor combined with GMA"),
+        Column("decimals", "int", minimum=0, maximum=6, description="decimals as printed"),
+        Column("qualifier", "category", categories=tuple(QUALIFIERS),
+               description="how the table states the values (rules in foresight.data.compare)"),
         Column("note", "str", missing_ok=True),
     ),
     key=("predictor",),
@@ -53,7 +58,10 @@ CORR_SPEC = TableSpec(
         Column("predictor_a", "str"),
         Column("predictor_b", "str"),
         Column("r", "float", **_R),
-        Column("basis", "category", categories=("derived", "assumed", "published")),
+        Column("basis", "category", categories=("solved", "derived", "assumed", "published"),
+               description="solved: solved from a published multiple R (checks against it are "
+                           "calibrated); derived: a value shown to reproduce one; assumed: "
+                           "illustrative; published: printed in a cited source"),
         Column("note", "str", missing_ok=True),
     ),
     key=("predictor_a", "predictor_b"),
@@ -65,6 +73,9 @@ TR_SPEC = TableSpec(
         Column("selection_ratio", "float", minimum=0, maximum=1),
         Column("validity", "float", **_R),
         Column("success_ratio", "float", minimum=0, maximum=1),
+        Column("decimals", "int", minimum=0, maximum=6, description="decimals as printed"),
+        Column("qualifier", "category", categories=tuple(QUALIFIERS),
+               description="how the table states the values (rules in foresight.data.compare)"),
         Column("note", "str", missing_ok=True),
     ),
     key=("base_rate", "selection_ratio", "validity"),
@@ -72,7 +83,12 @@ TR_SPEC = TableSpec(
 
 
 def _read(name: str, spec: TableSpec) -> pd.DataFrame:
-    return read_table(data_dir() / "selection" / name, spec, label=f"data/selection/{name}")
+    label = f"data/selection/{name}"
+    table, lines = read_table_with_lines(data_dir() / "selection" / name, spec, label=label)
+    if "qualifier" in table:
+        check_figures(table, label, lines=lines)
+    table.attrs["file"] = label
+    return table
 
 
 def kuncel2013() -> pd.DataFrame:

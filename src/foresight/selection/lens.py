@@ -27,7 +27,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike
+
+from foresight.results import summary_text
 
 
 @dataclass(frozen=True)
@@ -63,9 +66,29 @@ class LensResult:
         """Validity of Goldberg's model of the judge, ``corr(Js, Y) = G * Re``."""
         return self.G * self.Re
 
-    def as_dict(self) -> dict[str, float]:
-        return {"r_a": self.r_a, "G": self.G, "Re": self.Re, "Rs": self.Rs, "C": self.C,
-                "model_of_judge": self.model_of_judge_validity, "n": self.n}
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy statistics: ``statistic, value, meaning``, one row each (Tucker's terms last)."""
+        rows = [
+            ("r_a", self.r_a, "achievement: corr(judgement, criterion)"),
+            ("G", self.G, "matching: corr(judge's linear model, environment's)"),
+            ("Re", self.Re, "environmental predictability: multiple R of criterion on cues"),
+            ("Rs", self.Rs, "cognitive control: multiple R of judgement on cues"),
+            ("C", self.C, "unmodelled knowledge: corr of the two models' residuals"),
+            ("model_of_judge", self.model_of_judge_validity, "validity of the model of the judge, G Re"),
+            ("linear_component", self.linear_component, "G Re Rs"),
+            ("residual_component", self.residual_component, "C sqrt(1 - Re^2) sqrt(1 - Rs^2)"),
+        ]
+        return pd.DataFrame(rows, columns=["statistic", "value", "meaning"])
+
+    def summary(self) -> str:
+        """The five lens statistics, the model of the judge and Tucker's identity."""
+        return summary_text(
+            f"Lens model of one judge on {self.n:,} cases ({len(self.judge_weights)} cues)",
+            {"achievement r_a": self.r_a, "matching G": self.G, "predictability Re": self.Re,
+             "control Rs": self.Rs, "unmodelled knowledge C": self.C,
+             "model of the judge G Re": self.model_of_judge_validity,
+             "Tucker: G Re Rs + C ...": self.tucker},
+        )
 
 
 def lens_model(judgements: ArrayLike, criterion: ArrayLike, cues: ArrayLike) -> LensResult:

@@ -1,16 +1,64 @@
-"""Tables and curves the chapter shows, computed from the models (no plotting here)."""
+"""Everything the selection chapter shows: glued numbers, tables, figures and comparisons.
+
+The chapter (``chapters/selection.ipynb``) shows two calls of the package in
+visible cells (the Monte Carlo validities and the lens model) and hands their
+results here::
+
+    r = report.build(draws=draws, lens=lens)
+    glue_all(r.values(), r.tables(), r.figures())
+
+Every illustrative setting of the chapter (selection ratio, base rate, norm
+group, false-alarm rate, simulation sizes and seeds) is a field of
+:data:`ASSUMPTIONS`, stated once here; every cited value comes from ``data/``.
+The comparisons with cited figures go through :func:`foresight.data.compare`
+(:mod:`foresight.selection.checks`).
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from foresight.selection.combine import JudgeSpec, PredictorSet, multiple_r, run_pipeline
-from foresight.selection.derailers import break_even_detection, strategy_values
-from foresight.selection.evidence import schmidt_hunter1998, taylor_russell_table
-from foresight.selection.stanine import stanine_against_norm, stanine_from_z, stanine_z_interval
-from foresight.selection.utility import taylor_russell
+from foresight.chapter import Markdown
+from foresight.data import comparison_display, published, verdict_counts
+from foresight.selection import checks, plots
+from foresight.selection.combine import (
+    METHODS,
+    Candidates,
+    JudgeSpec,
+    PredictorSet,
+    clinical_judgements,
+    monte_carlo_validities,
+    run_pipeline,
+    simulate_candidates,
+    summarise_validities,
+)
+from foresight.selection.debate import Debate, load_debate
+from foresight.selection.derailers import break_even_detection, implied_cost_ratio, strategy_values
+from foresight.selection.evidence import (
+    default_predictors,
+    drop_readings,
+    kuncel2013,
+    nearest_reading,
+    readings_of_drop,
+)
+from foresight.selection.lens import LensResult, lens_model
+from foresight.selection.stanine import (
+    STANINE_PERCENTS,
+    normal_band_shares,
+    stanine_against_norm,
+    stanine_from_z,
+    stanine_z_interval,
+)
+from foresight.selection.utility import bcg_gain_per_hire, restricted_validity, taylor_russell
+
+__all__ = ["ASSUMPTIONS", "Assumptions", "COMPARISON_TITLES", "SelectionReport", "TYPICAL_JUDGE",
+           "break_even_curve", "break_even_grid", "break_even_insight", "build",
+           "expected_shortfall_sd", "insight_curve", "lens_sample", "norm_shift_table"]
 
 #: The illustrative clinical judge of the chapter: it over-weights the interview,
 #: applies its weights inconsistently, adds random error, uses an invalid
@@ -19,46 +67,69 @@ TYPICAL_JUDGE = JudgeSpec(weights=(0.25, 0.15, 0.45, 0.15), weight_sd=0.15, nois
                           configural=0.15, configural_pair=(0, 2), irrelevant=0.2)
 
 
-def verdict_table(published: pd.Series, reproduced: pd.Series, tolerance: pd.Series | float,
-                  labels: pd.Series) -> pd.DataFrame:
-    """Side-by-side table: published, reproduced, difference, tolerance, verdict."""
-    diff = np.asarray(reproduced, float) - np.asarray(published, float)
-    tol = np.broadcast_to(np.asarray(tolerance, float), diff.shape)
-    return pd.DataFrame({
-        "quantity": np.asarray(labels),
-        "published": np.asarray(published, float),
-        "reproduced": np.asarray(reproduced, float),
-        "difference": diff,
-        "tolerance": tol,
-        "verdict": np.where(np.abs(diff) <= tol + 1e-12, "agrees", "differs"),
-    })
+@dataclass(frozen=True)
+class Assumptions:
+    """The chapter's illustrative settings: none is taken from the debate or the literature.
 
-
-def taylor_russell_check() -> pd.DataFrame:
-    """Published Taylor-Russell entries against the bivariate-normal computation."""
-    t = taylor_russell_table()
-    rep = taylor_russell(t["validity"], t["selection_ratio"], t["base_rate"])
-    labels = [f"success ratio, BR {b:.2f}, SR {s:.2f}, r {r:.2f}"
-              for b, s, r in zip(t["base_rate"], t["selection_ratio"], t["validity"])]
-    return verdict_table(t["success_ratio"], pd.Series(rep), 0.005, pd.Series(labels))
-
-
-def schmidt_hunter_check(correlations: dict[str, float]) -> pd.DataFrame:
-    """Published multiple R of GMA plus each predictor against the two-predictor formula.
-
-    Parameters
+    Attributes
     ----------
-    correlations
-        Correlation of each predictor with GMA to use (e.g. 0, or a derived value).
+    simulation
+        Arguments of :func:`foresight.selection.monte_carlo_validities`: candidates
+        per replication, replications, calibration sample for estimated weights, seed.
+    skilled_insight
+        Weight the "judge with insight" puts on what no predictor captures.
+    lens_candidates, lens_seeds
+        Size of the lens-model sample and the seeds of candidates and judgements.
+    insights
+        Grid of insight values for the break-even curve.
+    selection_ratio, base_rate
+        Share hired and share who would succeed at random (utility section).
+    senior_selection_ratio
+        Share of the pool reaching the final round (range restriction).
+    norm_shift, norm_sd_ratio
+        The illustrative graduate norm group (mean in population SDs, SD ratio),
+        and the grids of :func:`norm_shift_table`.
+    false_alarm
+        Share of ordinary candidates an assessor's veto flags wrongly.
+    costs, detections
+        Grids of derailer cost (SDy) and detection rate for the break-even map.
     """
-    sh = schmidt_hunter1998().set_index("predictor")
-    g = sh.loc["general mental ability", "validity"]
-    rows = sh.dropna(subset=["multiple_r_with_gma"])
-    rows = rows.loc[[n for n in rows.index if n in correlations]]
-    rep = [multiple_r([g, sh.loc[n, "validity"]], np.array([[1, correlations[n]], [correlations[n], 1]]))
-           for n in rows.index]
-    labels = [f"R, GMA + {n} (r with GMA = {correlations[n]:.2f})" for n in rows.index]
-    return verdict_table(rows["multiple_r_with_gma"], pd.Series(rep), 0.005, pd.Series(labels))
+
+    simulation: dict = field(default_factory=lambda: dict(
+        n_candidates=300, n_reps=500, calibration_n=100, seed=20130815))
+    skilled_insight: float = 0.3
+    lens_candidates: int = 200_000
+    lens_seeds: tuple[int, int] = (2014, 2015)
+    insights: tuple[float, ...] = tuple(np.linspace(0, 0.8, 17))
+    selection_ratio: float = 0.3
+    base_rate: float = 0.5
+    senior_selection_ratio: float = 0.1
+    norm_shift: float = 0.8
+    norm_sd_ratio: float = 0.85
+    norm_shifts: tuple[float, ...] = (0.5, 0.8, 1.0)
+    norm_sd_ratios: tuple[float, ...] = (1.0, 0.85)
+    false_alarm: float = 0.05
+    costs: tuple[float, ...] = tuple(np.linspace(0, 80, 161))
+    detections: tuple[float, ...] = tuple(np.linspace(0, 1, 101))
+
+
+#: The settings the book uses.
+ASSUMPTIONS = Assumptions()
+
+#: What each comparison table of :meth:`SelectionReport.comparisons` checks, in words.
+COMPARISON_TITLES: dict[str, str] = {
+    "sel-tab-drop-check": "The debate's 25% against the meta-analysis",
+    "sel-tab-sh": "Schmidt & Hunter's multiple R, two-predictor formula",
+    "sel-tab-tr": "Taylor-Russell tables, bivariate normal",
+}
+
+
+def lens_sample(predictors: PredictorSet, judge: JudgeSpec,
+                assumptions: Assumptions = ASSUMPTIONS) -> tuple[Candidates, np.ndarray]:
+    """The large synthetic sample of the lens-model section: candidates and the judge's ratings."""
+    seed_c, seed_j = assumptions.lens_seeds
+    cands = simulate_candidates(assumptions.lens_candidates, predictors, seed=seed_c)
+    return cands, clinical_judgements(cands, judge, seed=seed_j)
 
 
 def insight_curve(predictors: PredictorSet, judge: JudgeSpec, insights: np.ndarray,
@@ -139,3 +210,274 @@ def break_even_curve(r_mechanical: float, r_clinical: float, selection_ratio: fl
     """Break-even detection rate for each derailer cost (``nan`` where unreachable)."""
     return np.array([break_even_detection(r_mechanical, r_clinical, selection_ratio, prevalence,
                                           float(c), false_alarm, strategy) for c in costs])
+
+
+def _date(value) -> Markdown:
+    return Markdown(f"{pd.Timestamp(value):%-d %B %Y}")
+
+
+class SelectionReport:
+    """The selection chapter's results, each computed once when first needed.
+
+    Parameters
+    ----------
+    draws
+        :func:`foresight.selection.monte_carlo_validities` with the typical judge
+        and :attr:`Assumptions.simulation` (computed here when not given).
+    lens
+        :func:`foresight.selection.lens_model` of the typical judge on
+        :func:`lens_sample` (computed here when not given).
+    assumptions
+        The illustrative settings (:data:`ASSUMPTIONS`).
+    """
+
+    def __init__(self, draws: pd.DataFrame | None = None, lens: LensResult | None = None,
+                 assumptions: Assumptions = ASSUMPTIONS):
+        self.a = assumptions
+        self.predictors = default_predictors()
+        self.judge = TYPICAL_JUDGE
+        self._draws, self._lens = draws, lens
+
+    @cached_property
+    def published(self) -> pd.Series:
+        return published("psykologtidningen2014debate")["value"]
+
+    @cached_property
+    def debate(self) -> Debate:
+        return load_debate()
+
+    @cached_property
+    def kuncel(self) -> pd.DataFrame:
+        return kuncel2013()
+
+    @cached_property
+    def readings(self) -> pd.DataFrame:
+        return readings_of_drop(self.kuncel).set_index("criterion")
+
+    @cached_property
+    def validities(self) -> pd.DataFrame:
+        draws = self._draws if self._draws is not None else monte_carlo_validities(
+            self.predictors, self.judge, **self.a.simulation)
+        return summarise_validities(draws)
+
+    @cached_property
+    def validities_skilled(self) -> pd.DataFrame:
+        skilled = JudgeSpec(**{**self.judge.__dict__, "insight": self.a.skilled_insight})
+        return summarise_validities(monte_carlo_validities(self.predictors, skilled, **self.a.simulation))
+
+    @cached_property
+    def lens(self) -> LensResult:
+        if self._lens is not None:
+            return self._lens
+        cands, J = lens_sample(self.predictors, self.judge, self.a)
+        return lens_model(J, cands.Y, cands.X)
+
+    @cached_property
+    def insight(self) -> pd.DataFrame:
+        return insight_curve(self.predictors, self.judge, np.asarray(self.a.insights))
+
+    @cached_property
+    def norms(self) -> pd.DataFrame:
+        return norm_shift_table(list(self.a.norm_shifts), list(self.a.norm_sd_ratios))
+
+    @property
+    def job_performance(self) -> tuple[float, float]:
+        """Mechanical and holistic validity for job performance (Kuncel et al. 2013)."""
+        jp = self.readings.loc["job performance"]
+        return float(jp["mechanical"]), float(jp["holistic"])
+
+    @cached_property
+    def derailers(self) -> dict[str, float]:
+        pub, a = self.published, self.a
+        r_m, r_c = self.job_performance
+        prevalence = float(pub["debate_derailer_share_hires"]) / 100
+        ratio = implied_cost_ratio(prevalence, float(pub["debate_derailer_share_costs"]) / 100)
+        cost = ratio * expected_shortfall_sd()
+        costs = np.asarray(a.costs)
+        curve = break_even_curve(r_m, r_c, a.selection_ratio, prevalence, a.false_alarm, costs)
+        return {
+            "prevalence": prevalence, "ratio": float(ratio), "cost": float(cost),
+            "d_clin": float(break_even_detection(r_m, r_c, a.selection_ratio, prevalence, cost,
+                                                 a.false_alarm, "clinical")),
+            "d_hyb": float(break_even_detection(r_m, r_c, a.selection_ratio, prevalence, cost,
+                                                a.false_alarm, "hybrid")),
+            "min_cost_clin": float(costs[np.isfinite(curve)].min()),
+        }
+
+    # ------------------------------------------------------------ comparisons
+    def comparisons(self) -> dict[str, pd.DataFrame]:
+        """The chapter's checks of cited figures (:func:`foresight.data.compare`), by table name."""
+        return {
+            "sel-tab-drop-check": checks.validity_drop_check(self.kuncel),
+            "sel-tab-sh": checks.schmidt_hunter_check(),
+            "sel-tab-tr": checks.taylor_russell_check(),
+        }
+
+    # ------------------------------------------------------------ glued numbers
+    def values(self) -> dict[str, object]:
+        """Every number (and short text) the chapter's prose shows, by glue key."""
+        pub, a = self.published, self.a
+        contributions = self.debate.contributions_frame()
+        relations = self.debate.relations_frame()
+        wide = self.readings
+        criteria = wide.loc[self.kuncel["criterion"].astype(str)]
+        nearest = nearest_reading(drop_readings(self.kuncel), float(pub["debate_validity_drop"]) / 100)
+        cmp = self.comparisons()
+        sh = cmp["sel-tab-sh"]
+        corr = checks.gma_correlations()
+        m = self.validities["mean"]
+        lens = self.lens
+        be = break_even_insight(self.insight)
+        r_m, r_c = self.job_performance
+        sr = a.selection_ratio
+        rr_m = float(restricted_validity(r_m, a.senior_selection_ratio))
+        rr_c = float(restricted_validity(r_c, a.senior_selection_ratio))
+        row = self.norms.set_index(["norm_shift", "sd_ratio"]).loc[(a.norm_shift, a.norm_sd_ratio)]
+        lo, hi = int(row["pop5_vs_group_low"]), int(row["pop5_vs_group_high"])
+        d = self.derailers
+        v: dict[str, object] = {
+            "sel_n_contributions": len(contributions),
+            "sel_n_claims": len(self.debate.claims),
+            "sel_n_relations": len(relations),
+            **{f"sel_n_{kind}": int((relations["type"] == kind).sum())
+               for kind in ("attacks", "rebuts", "supports", "concedes")},
+            "sel_date_reply": _date(contributions.loc[contributions["side"] == "mechanical", "date"].min()),
+            "sel_date_first": _date(contributions["date"].min()),
+            "sel_date_last": _date(contributions["date"].max()),
+            "sel_pub_1940": float(pub["debate_first_evaluations_decade"]),
+            "sel_pub_drop": float(pub["debate_validity_drop"]),
+            "sel_jp_mech": r_m,
+            "sel_jp_hol": r_c,
+            "sel_jp_loss": float(wide.loc["job performance", "relative_loss"]),
+            "sel_jp_var_loss": float(wide.loc["job performance", "variance_loss"]),
+            "sel_jp_gain": float(wide.loc["job performance", "mechanical_gain"]),
+            "sel_mean_loss": float(wide.loc["mean of criteria", "relative_loss"]),
+            "sel_ratio_loss": float(wide.loc["ratio of mean validities", "relative_loss"]),
+            "sel_ratio_gain": float(wide.loc["ratio of mean validities", "mechanical_gain"]),
+            "sel_min_loss": float(criteria["relative_loss"].min()),
+            "sel_max_loss": float(criteria["relative_loss"].max()),
+            "sel_nearest": Markdown(nearest["reading"]),
+            "sel_nearest_value": float(nearest["value"]),
+            "sel_sh_agree": verdict_counts(sh)["agrees"],
+            "sel_sh_calibrated": verdict_counts(sh)["calibrated"],
+            "sel_sh_n": len(sh),
+            "sel_r_si": float(corr.loc["structured interview", "r"]),
+            "sel_reps": int(a.simulation["n_reps"]),
+            "sel_n_cand": int(a.simulation["n_candidates"]),
+            "sel_cal_n": int(a.simulation["calibration_n"]),
+            "sel_sim_reg": float(m[METHODS[0]]),
+            "sel_sim_est": float(m[METHODS[1]]),
+            "sel_sim_unit": float(m[METHODS[2]]),
+            "sel_sim_model": float(m[METHODS[3]]),
+            "sel_sim_clin": float(m[METHODS[4]]),
+            "sel_sim_clin_lo": float(self.validities.loc[METHODS[4], "lower"]),
+            "sel_sim_clin_hi": float(self.validities.loc[METHODS[4], "upper"]),
+            "sel_sim_unit_lo": float(self.validities.loc[METHODS[2], "lower"]),
+            "sel_sim_unit_hi": float(self.validities.loc[METHODS[2], "upper"]),
+            "sel_sim_loss": float(1 - m[METHODS[4]] / m[METHODS[0]]),
+            "sel_sim_skilled": float(self.validities_skilled.loc[METHODS[4], "mean"]),
+            "sel_skilled_insight": float(a.skilled_insight),
+            **{f"sel_lens_{k}": float(getattr(lens, k)) for k in ("r_a", "G", "Re", "Rs", "C")},
+            "sel_lens_model": float(lens.model_of_judge_validity),
+            "sel_lens_gap": float(abs(lens.r_a - lens.tucker)),
+            "sel_lens_n": int(lens.n),
+            "sel_be_insight": float(be),
+            "sel_be_C": float(np.interp(be, self.insight["insight"], self.insight["C"])),
+            "sel_sr": sr,
+            "sel_br": a.base_rate,
+            "sel_tr_m": float(taylor_russell(r_m, sr, a.base_rate)),
+            "sel_tr_c": float(taylor_russell(r_c, sr, a.base_rate)),
+            "sel_bcg_m": float(bcg_gain_per_hire(r_m, sr)),
+            "sel_bcg_c": float(bcg_gain_per_hire(r_c, sr)),
+            "sel_bcg_diff": float(bcg_gain_per_hire(r_m, sr) - bcg_gain_per_hire(r_c, sr)),
+            "sel_senior_sr": a.senior_selection_ratio,
+            "sel_rr_m": rr_m,
+            "sel_rr_c": rr_c,
+            "sel_rr_loss": 1 - rr_c / rr_m,
+            "sel_pop5_grad": Markdown(f"{lo}" if lo == hi else f"{lo} to {hi}"),
+            "sel_g5_lo": float(row["group5_percentile_low"]),
+            "sel_g5_hi": float(row["group5_percentile_high"]),
+            "sel_shift": a.norm_shift,
+            "sel_sdr": a.norm_sd_ratio,
+            "sel_pub_stanine": float(pub["debate_stanine_example"]),
+            "sel_stanine_pcts": Markdown("-".join(str(p) for p in STANINE_PERCENTS)),
+            "sel_stanine_shares": Markdown("-".join(f"{100 * s:.1f}" for s in normal_band_shares())),
+            "sel_pub_hires": float(pub["debate_derailer_share_hires"]),
+            "sel_pub_costs": float(pub["debate_derailer_share_costs"]),
+            "sel_cost_ratio": d["ratio"],
+            "sel_shortfall": expected_shortfall_sd(),
+            "sel_reading_cost": d["cost"],
+            "sel_fa": a.false_alarm,
+            "sel_d_clin": d["d_clin"],
+            "sel_d_hyb": d["d_hyb"],
+            "sel_min_cost_clin": d["min_cost_clin"],
+        }
+        return v
+
+    # ------------------------------------------------------------ tables
+    def tables(self) -> dict[str, object]:
+        """Every table the chapter shows, by glue key."""
+        contributions = self.debate.contributions_frame()
+        table = contributions.assign(date=contributions["date"].dt.strftime("%Y-%m-%d"))[
+            ["date", "authors", "side", "title_sv", "title_en", "summary"]
+        ].rename(columns={"title_sv": "title (Swedish)", "title_en": "title (our English rendering)",
+                          "summary": "summary (the compendium's own)"})
+        shown = self.readings.reset_index().rename(columns={
+            "relative_loss": "validity lost", "variance_loss": "variance lost",
+            "mechanical_gain": "gain from formula"})
+        shown["verification"] = (shown["criterion"].map(self.kuncel.set_index("criterion")["verification"])
+                                 .fillna(""))
+        judge = self.judge
+        judge_table = pd.DataFrame({
+            "parameter": ["intended weights (GMA, conscientiousness, interview, references)",
+                          "weight inconsistency (SD)", "random error (SD)",
+                          "configural rule weight (GMA x interview)", "weight on irrelevant cue"],
+            "value": [", ".join(f"{w:.2f}" for w in judge.weights), f"{judge.weight_sd:.2f}",
+                      f"{judge.noise_sd:.2f}", f"{judge.configural:.2f}", f"{judge.irrelevant:.2f}"],
+        })
+        norms = self.norms.rename(columns={
+            "norm_shift": "graduate mean (population SD)", "sd_ratio": "graduate SD ratio",
+            "pop5_vs_group_low": "population 5 vs graduates, from", "pop5_vs_group_high": "to",
+            "group5_vs_pop_low": "graduate 5 vs population, from", "group5_vs_pop_high": "to ",
+            "group5_percentile_low": "graduate 5, population percentile from",
+            "group5_percentile_high": "to  "})
+        cmp = self.comparisons()
+        return {
+            "sel-tab-contributions": table.style.hide(axis="index"),
+            "sel-tab-kuncel": shown.style.hide(axis="index").format(
+                {"mechanical": "{:.3f}", "holistic": "{:.3f}", "validity lost": "{:.1%}",
+                 "variance lost": "{:.1%}", "gain from formula": "{:.1%}"}),
+            "sel-tab-drop-check": comparison_display(cmp["sel-tab-drop-check"], "sel_drop_check"),
+            "sel-tab-sh": comparison_display(cmp["sel-tab-sh"], "sel_sh"),
+            "sel-tab-judge": judge_table.style.hide(axis="index"),
+            "sel-tab-validity": self.validities.reset_index().style.hide(axis="index").format(
+                {"mean": "{:.3f}", "lower": "{:.3f}", "upper": "{:.3f}"}),
+            "sel-tab-tr": comparison_display(cmp["sel-tab-tr"], "sel_tr"),
+            "sel-tab-norms": norms.style.hide(axis="index").format(
+                {"graduate mean (population SD)": "{:.1f}", "graduate SD ratio": "{:.2f}",
+                 "graduate 5, population percentile from": "{:.1f}", "to  ": "{:.1f}"}),
+        }
+
+    # ------------------------------------------------------------ figures
+    def figures(self) -> dict[str, object]:
+        """Every figure the chapter shows, by glue key (created on each call)."""
+        a, d = self.a, self.derailers
+        r_m, r_c = self.job_performance
+        grid = break_even_grid(r_m, r_c, a.selection_ratio, d["prevalence"], a.false_alarm,
+                               np.asarray(a.costs), np.asarray(a.detections))
+        return {
+            "sel-fig-timeline": plots.timeline_figure(self.debate),
+            "sel-fig-argmap": plots.argument_map_figure(self.debate),
+            "sel-fig-validity": plots.validity_intervals_figure(
+                {"typical judge": self.validities, "judge with insight": self.validities_skilled}),
+            "sel-fig-insight": plots.insight_figure(self.insight, break_even_insight(self.insight)),
+            "sel-fig-utility": plots.utility_figure(r_m, r_c),
+            "sel-fig-stanine": plots.stanine_figure(a.norm_shift, a.norm_sd_ratio),
+            "sel-fig-breakeven": plots.break_even_figure(grid, d["cost"]),
+        }
+
+
+def build(draws: pd.DataFrame | None = None, lens: LensResult | None = None,
+          assumptions: Assumptions = ASSUMPTIONS) -> SelectionReport:
+    """The selection chapter's report (computed lazily)."""
+    return SelectionReport(draws=draws, lens=lens, assumptions=assumptions)

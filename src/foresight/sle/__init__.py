@@ -12,27 +12,31 @@ The paper's algorithms
     :func:`myers_index`, :func:`headline`, :func:`fit_table2` /
     :func:`table2` (OLS with HC1 errors), :func:`analyse` (everything).
 Synthetic data
-    :func:`synthetic_cohort` (calibrated to the published figures).
-Comparisons
-    :func:`headline_comparison`, :func:`table1_comparison`,
-    :func:`table2_comparison`.
+    :func:`synthetic_cohort` (calibrated to the published figures) and
+    :func:`calibration_basis` (which comparisons on it are calibration checks).
+Comparisons (through :func:`foresight.data.compare`)
+    :func:`flow_comparison`, :func:`headline_comparison`,
+    :func:`table1_comparison`, :func:`table2_comparison`.
 """
 
 from foresight.sle.cascade import (
     CascadeOptions,
     CascadeResult,
     apply_cascade,
-    flow_comparison,
     flow_vs_published,
 )
 from foresight.sle.compare import (
+    flow_comparison,
+    flow_figures,
     headline_comparison,
+    published_star_check,
     published_table2_long,
     sign_agreement,
     table2_side_by_side,
     table1,
     table1_comparison,
     table2_comparison,
+    table2_figures,
 )
 from foresight.sle.describe import (
     add_estimates,
@@ -57,15 +61,15 @@ from foresight.sle.survey import (
     parse_survey,
     read_survey,
 )
-from foresight.sle.synthetic import SyntheticParams, synthetic_cohort, write_survey
+from foresight.sle.synthetic import SyntheticParams, calibration_basis, synthetic_cohort, write_survey
 
 __all__ = [
     "CascadeOptions", "CascadeResult", "Estimate", "SLEAnalysis", "SSP_COLUMNS", "SURVEY_SPEC",
-    "SyntheticParams", "TARGET_AGES", "add_estimates", "analyse", "apply_cascade",
-    "certainty_score", "design_matrix", "example_survey", "flow_comparison", "fit_model", "fit_table2", "flow_vs_published",
-    "hc1_covariance", "headline", "heaping", "published_table2_long", "sign_agreement",
+    "SyntheticParams", "TARGET_AGES", "add_estimates", "analyse", "apply_cascade", "calibration_basis",
+    "certainty_score", "design_matrix", "example_survey", "flow_comparison", "flow_figures", "fit_model", "fit_table2", "flow_vs_published",
+    "hc1_covariance", "headline", "heaping", "published_star_check", "published_table2_long", "sign_agreement",
     "table2_side_by_side", "worked_examples", "headline_comparison", "interpolate_ssp", "mean_ssp_by_age",
     "modal_answers", "myers_index", "parse_survey", "read_survey", "rounding_table", "share_multiple",
     "ssp_point_estimate", "synthetic_cohort", "table1", "table1_comparison", "table2",
-    "table2_comparison", "table2_long", "whipple_index", "write_survey",
+    "table2_comparison", "table2_figures", "table2_long", "whipple_index", "write_survey",
 ]

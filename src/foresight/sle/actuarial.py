@@ -241,7 +241,9 @@ def published_vs_actuarial(sample: pd.DataFrame, published: pd.DataFrame, **kw) 
     and at 100 (%), mean SLE point estimate against the mean actuarial
     expected age at death, mean SSP point estimate against the mean
     actuarial median age at death (years). Columns: ``quantity,
-    subjective (published), actuarial, difference``.
+    subjective (published), actuarial, difference``; the index is the id of
+    the published figure (``sle_mean_ssp60``, ``sle_mean_ssp100``,
+    ``sle_mean_sle``, ``sle_mean_ssp_pe``).
     """
     age = as_float(sample["age"])
     sex = sample["sex"].astype(object).to_numpy()
@@ -256,7 +258,9 @@ def published_vs_actuarial(sample: pd.DataFrame, published: pd.DataFrame, **kw) 
         ("SSP point estimate vs median age at death (years)", v["sle_mean_ssp_pe"],
          np.nanmean(ages["median_age_at_death"])),
     ]
-    out = pd.DataFrame(rows, columns=["quantity", "subjective (published)", "actuarial"])
+    out = pd.DataFrame(rows, columns=["quantity", "subjective (published)", "actuarial"],
+                       index=pd.Index(["sle_mean_ssp60", "sle_mean_ssp100", "sle_mean_sle",
+                                       "sle_mean_ssp_pe"], name="figure"))
     out["difference"] = out["subjective (published)"] - out["actuarial"]
     return out
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from foresight.results import summary_text
 from foresight.sle.elicitation import ABOVE_50, BELOW_50, ssp_point_estimate
 from foresight.sle.survey import SSP_COLUMNS, as_float, ssp_matrix
 
@@ -93,6 +94,19 @@ class CascadeResult:
     excluded_by: pd.Series
     kept: pd.DataFrame
     options: CascadeOptions = field(default_factory=CascadeOptions)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The flow table: ``step, rule, label, excluded, remaining`` (one row per rule)."""
+        return self.flow.copy()
+
+    def summary(self) -> str:
+        """Initial and final sample and the count removed by each rule."""
+        f = self.flow.set_index("rule")
+        return summary_text(
+            f"Exclusion cascade: {int(f.loc['initial', 'remaining']):,} respondents, "
+            f"{len(self.kept):,} kept",
+            {str(f.loc[r, "label"]): int(f.loc[r, "excluded"]) for r in RULES},
+        )
 
 
 def rule_labels(options: CascadeOptions = CascadeOptions()) -> dict[str, str]:
@@ -210,27 +224,4 @@ def flow_vs_published(flow: pd.DataFrame, published: pd.DataFrame) -> pd.DataFra
         step = pub_excl[r]
         remaining.append(remaining[-1] - (0.0 if np.isnan(step) else step))
     out["published_remaining"] = remaining
-    return out
-
-
-def flow_comparison(flow: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
-    """The flow table in the house comparison layout.
-
-    Columns: ``step, rule, published excluded, reproduced excluded,
-    published remaining, reproduced remaining, difference`` (reproduced
-    minus published remaining), ``tolerance`` (0: counts must match) and
-    ``verdict``. The compendium's missing-answer step has no published count.
-    """
-    t = flow_vs_published(flow, published)
-    out = pd.DataFrame({
-        "step": t["step"],
-        "rule": t["label"],
-        "published excluded": t["published_excluded"],
-        "reproduced excluded": t["excluded"].astype(float),
-        "published remaining": t["published_remaining"],
-        "reproduced remaining": t["remaining"].astype(float),
-    })
-    out["difference"] = out["reproduced remaining"] - out["published remaining"]
-    out["tolerance"] = 0.0
-    out["verdict"] = np.where(out["difference"].abs() <= 0, "agrees", "differs")
     return out

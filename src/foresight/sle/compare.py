@@ -1,49 +1,78 @@
-"""Published versus reproduced: Table 1, the headline figures and Table 2.
+"""Published versus reproduced: the exclusion flow, Table 1, the headline figures and Table 2.
 
-Every comparison table has the columns ``id, quantity, published,
-reproduced, difference, tolerance, verdict``; published values come from
-``data/published/rappange2017sle.csv`` via :func:`foresight.data.published`.
-A verdict is ``"agrees"`` when ``|difference| <= tolerance`` and
-``"differs"`` otherwise; tolerances are stated per row, never tuned.
+Every comparison goes through :func:`foresight.data.compare` (one column set,
+one vocabulary); published values and any explicit tolerance, with its reason,
+come from ``data/published/rappange2017sle.csv``. Each function takes a
+``basis``: ``"reproduction"`` for a real survey of the paper's kind, or a
+mapping from figure id to basis for data that were built to match some figures
+(see :func:`foresight.sle.synthetic.calibration_basis`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
+from foresight.data import compare
+from foresight.sle.cascade import RULES
+from foresight.sle.describe import HEADLINE_FIGURES
 from foresight.sle.models import ModelFit
 from foresight.sle.survey import as_float
 
-#: Headline figures and their tolerances (same units as the figure).
-HEADLINE_TOLERANCE: dict[str, float] = {
-    "mean_sle": 0.5, "sd_sle": 0.5, "mean_ssp_pe": 0.5, "sd_ssp_pe": 0.5,
-    "mean_diff": 0.5, "sd_diff": 0.5, "corr": 0.05, "certainty": 1.5,
-    "mean_ssp60": 2.0, "sd_ssp60": 2.0, "mean_ssp100": 2.0, "sd_ssp100": 2.0,
-    "share_sle_tens": 3.0, "share_sle_fives": 3.0, "share_sle_80": 3.0,
-    "share_ssp_tens": 3.0, "share_ssp_fives": 3.0, "share_ssp80_50": 3.0,
-    "share_ssp90_50": 3.0,
-}
+Basis = str | Mapping[str, str]
 
 
-def _table(ids, quantities, published, reproduced, tolerance) -> pd.DataFrame:
-    out = pd.DataFrame({
-        "id": list(ids), "quantity": list(quantities),
-        "published": np.asarray(published, dtype=float),
-        "reproduced": np.asarray(reproduced, dtype=float),
+def _basis(basis: Basis, ids) -> Basis:
+    return basis if isinstance(basis, str) else {i: basis[i] for i in ids}
+
+
+def flow_figures(flow: pd.DataFrame) -> pd.Series:
+    """The exclusion flow as the paper reports it, keyed by the published ids.
+
+    The initial sample, each rule's count in the paper's order (the age rule
+    as the number remaining after it, as the paper states it, with the number
+    remaining after the completion-time rule before it), the analysis sample,
+    and the two shares of the initial sample the paper prints. The
+    compendium's missing-answer step has no published count and is not here.
+
+    Parameters
+    ----------
+    flow
+        The flow table of :func:`foresight.sle.apply_cascade` (``.flow``).
+    """
+    flow = flow.set_index("rule")
+    last = float(flow.loc[RULES[-1], "remaining"])
+    n0 = float(flow.loc["initial", "remaining"])
+    return pd.Series({
+        "sle_initial_sample": n0,
+        "sle_excl_speeders": float(flow.loc["speeder", "excluded"]),
+        "sle_excl_speeders_pct": 100.0 * flow.loc["speeder", "excluded"] / n0,
+        "sle_after_speeders": float(flow.loc["speeder", "remaining"]),
+        "sle_after_age": float(flow.loc["age", "remaining"]),
+        "sle_excl_sle_below_age": float(flow.loc["sle_below_age", "excluded"]),
+        "sle_excl_sle_outside": float(flow.loc["sle_outside", "excluded"]),
+        "sle_excl_identical": float(flow.loc["identical", "excluded"]),
+        "sle_excl_increasing": float(flow.loc["increasing", "excluded"]),
+        "sle_excl_no_crossing": float(flow.loc["no_crossing", "excluded"]),
+        "sle_analysis_sample": last,
+        "sle_analysis_sample_pct": 100.0 * last / n0,
     })
-    out["difference"] = out["reproduced"] - out["published"]
-    out["tolerance"] = np.asarray(tolerance, dtype=float)
-    out["verdict"] = np.where(out["difference"].abs() <= out["tolerance"] + 1e-9, "agrees", "differs")
-    return out
 
 
-def headline_comparison(headline: pd.Series, published: pd.DataFrame) -> pd.DataFrame:
+def flow_comparison(flow: pd.DataFrame, published: pd.DataFrame,
+                    basis: Basis = "reproduction") -> pd.DataFrame:
+    """The exclusion flow against the paper's counts (see :func:`flow_figures`)."""
+    rep = flow_figures(flow)
+    return compare(published, rep, basis=_basis(basis, rep.index))
+
+
+def headline_comparison(headline: pd.Series, published: pd.DataFrame,
+                        basis: Basis = "reproduction") -> pd.DataFrame:
     """Headline statistics (see :func:`foresight.sle.describe.headline`) against the paper."""
-    keys = [k for k in HEADLINE_TOLERANCE if f"sle_{k}" in published.index]
-    ids = [f"sle_{k}" for k in keys]
-    return _table(ids, published.loc[ids, "quantity"], published.loc[ids, "value"],
-                  [headline[k] for k in keys], [HEADLINE_TOLERANCE[k] for k in keys])
+    rep = pd.Series({f"sle_{k}": float(headline[k]) for k in HEADLINE_FIGURES})
+    return compare(published, rep, basis=_basis(basis, rep.index))
 
 
 def table1(sample: pd.DataFrame) -> pd.Series:
@@ -85,31 +114,32 @@ def table1(sample: pd.DataFrame) -> pd.Series:
 
 
 def table1_comparison(sample: pd.DataFrame, published: pd.DataFrame,
-                      tolerance: float = 1.0) -> pd.DataFrame:
-    """Table 1 against the paper; ``tolerance`` in percentage points (years for age)."""
+                      basis: Basis = "reproduction") -> pd.DataFrame:
+    """Table 1 against the paper (shares in %, age in years)."""
     t = table1(sample)
-    ids = list(t.index)
-    q = published.loc[ids, "quantity"].str.replace(" (analysis sample n = 737)", "", regex=False)
-    return _table(ids, q, published.loc[ids, "value"], t.to_numpy(), [tolerance] * len(ids))
+    labels = published.loc[t.index, "quantity"].str.replace(" (analysis sample n = 737)", "",
+                                                           regex=False)
+    return compare(published, t, basis=_basis(basis, t.index), labels=labels.to_dict())
+
+
+def table2_figures(fits: dict[int, ModelFit]) -> pd.Series:
+    """The coefficients of models 1-4, keyed by the ids of Table 2's coefficients."""
+    return pd.Series({f"sle_t2_m{m}_{r['term']}_coef": float(r["coef"])
+                      for m, fit in sorted(fits.items()) for _, r in fit.to_frame().iterrows()})
 
 
 def table2_comparison(fits: dict[int, ModelFit], published: pd.DataFrame,
-                      n_se: float = 2.0) -> pd.DataFrame:
-    """Coefficients of models 1-4 against Table 2, tolerance ``n_se`` published SEs.
+                      basis: Basis = "reproduction") -> pd.DataFrame:
+    """Coefficients of models 1-4 against Table 2.
 
-    On real data from the same survey the tolerance would be rounding only;
-    on a synthetic cohort the estimates differ by sampling noise, so the
-    tolerance is expressed in the paper's standard errors.
+    The tolerance of each coefficient is the one stated in the data (two
+    published standard errors, for estimates on a synthetic draw), or else
+    the rounding of the printed coefficient.
     """
-    rows = []
-    for m, fit in sorted(fits.items()):
-        t = fit.tidy()
-        for _, r in t.iterrows():
-            cid, sid = f"sle_t2_m{m}_{r['term']}_coef", f"sle_t2_m{m}_{r['term']}_se"
-            rows.append((cid, f"model {m}: {r['label']}", published.loc[cid, "value"],
-                         r["coef"], n_se * published.loc[sid, "value"]))
-    ids, q, pub, rep, tol = zip(*rows)
-    return _table(ids, q, pub, rep, tol)
+    rep = table2_figures(fits)
+    labels = {i: f"model {i[len('sle_t2_m')]}: {published.loc[i, 'quantity'].split('coefficient, ')[-1]}"
+              for i in rep.index}
+    return compare(published, rep, basis=_basis(basis, rep.index), labels=labels)
 
 
 def _cell(coef: float, star: str, se: float) -> str:
@@ -131,6 +161,32 @@ def published_table2_long(published: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def published_star_check(published: pd.DataFrame) -> pd.DataFrame:
+    """Table 2's printed significance stars against its printed coefficients and SEs.
+
+    Each p-value is recomputed from the printed coefficient and robust SE with
+    the t distribution on ``n - k`` degrees of freedom (``n`` the published
+    observations of model 1, ``k`` the twelve terms), as Stata does with
+    robust standard errors; the stars follow Table 2's thresholds.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`published_table2_long` with ``p`` and ``stars_recomputed``;
+        ``attrs["df"]`` holds the degrees of freedom.
+    """
+    from scipy import stats
+
+    from foresight.sle.models import TERMS, stars
+
+    t = published_table2_long(published)
+    df = float(published.loc["sle_t2_m1_n", "value"]) - len(TERMS)
+    t["p"] = 2 * stats.t.sf((t["coef"] / t["se"]).abs().to_numpy(), df=df)
+    t["stars_recomputed"] = stars(t["p"].to_numpy())
+    t.attrs["df"] = df
+    return t
+
+
 def table2_side_by_side(fits: dict[int, ModelFit], published: pd.DataFrame,
                         reproduced_label: str = "synthetic") -> pd.DataFrame:
     """Table 2, published next to reproduced, one row per regressor plus N, R², adj. R².
@@ -144,7 +200,7 @@ def table2_side_by_side(fits: dict[int, ModelFit], published: pd.DataFrame,
     out = pd.DataFrame({"Variables": [*TERMS.values(), "Observations", "R\u00b2", "Adj. R\u00b2"]})
     for m, fit in sorted(fits.items()):
         p = pub[pub["model"] == m]
-        t = fit.tidy()
+        t = fit.to_frame()
         r = fit.results
         val = published["value"]
         out[f"model {m}, published"] = [
@@ -161,7 +217,7 @@ def sign_agreement(fits: dict[int, ModelFit], published: pd.DataFrame) -> pd.Dat
     pub = published_table2_long(published)
     rows = []
     for m, fit in sorted(fits.items()):
-        t = fit.tidy()
+        t = fit.to_frame()
         p = pub[pub["model"] == m]
         slope = t["term"] != "const"
         same = np.sign(t.loc[slope, "coef"].to_numpy()) == np.sign(p.loc[p["term"] != "const", "coef"].to_numpy())

@@ -154,6 +154,15 @@ def rounding_table(sample: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: The headline statistics the paper prints, in its order (keys of :func:`headline`).
+HEADLINE_FIGURES: tuple[str, ...] = (
+    "mean_sle", "sd_sle", "mean_ssp_pe", "sd_ssp_pe", "mean_diff", "sd_diff", "corr",
+    "certainty", "mean_ssp60", "sd_ssp60", "mean_ssp100", "sd_ssp100", "share_sle_tens",
+    "share_sle_fives", "share_sle_80", "share_ssp_tens", "share_ssp_fives", "share_ssp80_50",
+    "share_ssp90_50",
+)
+
+
 @_nan_for_small_samples
 def headline(sample: pd.DataFrame) -> pd.Series:
     """The paper's headline statistics for an analysis sample.

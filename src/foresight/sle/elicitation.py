@@ -20,7 +20,9 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
+import pandas as pd
 
+from foresight.results import summary_text
 from foresight.sle.survey import TARGET_AGES
 
 #: Reason codes returned alongside the estimates.
@@ -42,6 +44,21 @@ class Estimate:
 
     def __len__(self) -> int:
         return len(self.value)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per respondent: ``value`` (NaN where undefined) and ``reason``."""
+        return pd.DataFrame({"value": np.asarray(self.value, dtype=float),
+                             "reason": np.asarray(self.reason, dtype=object)})
+
+    def summary(self) -> str:
+        """How many estimates are defined, their mean, and the count of each reason."""
+        reasons = pd.Series(np.asarray(self.reason, dtype=object)).value_counts()
+        return summary_text(
+            f"{len(self):,} estimates, {int(np.sum(~np.isnan(self.value))):,} defined",
+            {"mean of the defined values": float(np.nanmean(self.value)) if np.any(~np.isnan(self.value))
+             else float("nan"),
+             **{f"reason: {k}": int(v) for k, v in reasons.items()}},
+        )
 
 
 def _as_matrix(ssp, ages: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:

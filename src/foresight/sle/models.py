@@ -27,6 +27,7 @@ import pandas as pd
 import statsmodels.api as sm
 
 from foresight.errors import DataError
+from foresight.results import summary_text
 from foresight.sle.survey import as_float
 
 #: Regressors in Table 2's row order, with the paper's labels.
@@ -120,8 +121,8 @@ class ModelFit:
     label: str
     results: object  # statsmodels RegressionResultsWrapper
 
-    def tidy(self) -> pd.DataFrame:
-        """``term, label, coef, se, t, p, stars`` in Table 2 order."""
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy coefficients: ``term, label, coef, se, t, p, stars`` in Table 2 order."""
         r = self.results
         out = pd.DataFrame({
             "term": list(TERMS),
@@ -133,6 +134,16 @@ class ModelFit:
         })
         out["stars"] = stars(out["p"].to_numpy())
         return out
+
+    def summary(self) -> str:
+        """Model, outcome, sample size, R-squared and the coefficient table."""
+        r = self.results
+        return summary_text(
+            f"Model {self.model}: OLS of {self.label} ({self.outcome}), HC1 standard errors, t inference",
+            {"observations": int(r.nobs), "R-squared": float(r.rsquared),
+             "adjusted R-squared": float(r.rsquared_adj)},
+            self.to_frame().drop(columns="term").set_index("label"),
+        )
 
 
 def stars(p) -> list[str]:
@@ -183,7 +194,7 @@ def table2(fits: dict[int, ModelFit], *, decimals: int = 2, se_decimals: int = 3
     index: list[str] = []
     cols: dict[str, list[str]] = {}
     for m, fit in sorted(fits.items()):
-        t = fit.tidy()
+        t = fit.to_frame()
         cells: list[str] = []
         for _, row in t.iterrows():
             cells.append(f"{row['coef']:.{decimals}f}{row['stars']}".replace("-", "\u2212"))
@@ -203,7 +214,7 @@ def table2_long(fits: dict[int, ModelFit]) -> pd.DataFrame:
     """Coefficients and SEs of all models in long form: ``model, term, label, coef, se, t, p, stars``."""
     parts = []
     for m, fit in sorted(fits.items()):
-        t = fit.tidy()
+        t = fit.to_frame()
         t.insert(0, "model", m)
         parts.append(t)
     return pd.concat(parts, ignore_index=True)

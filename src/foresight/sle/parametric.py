@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from foresight.errors import ConvergenceWarning
+from foresight.results import summary_text
 from foresight.sle.survey import TARGET_AGES
 
 MODELS = ("gompertz", "weibull")
@@ -91,7 +92,10 @@ class CurveFit:
     converged: np.ndarray
     at_bound: np.ndarray
 
-    def frame(self) -> pd.DataFrame:
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy, one row per respondent: the two parameters (Gompertz ``M, b``; Weibull
+        ``scale, shape``), ``rmse`` (probability scale), ``median`` and ``mean`` age at
+        death, ``converged`` and ``at_bound``."""
         names = ("M", "b") if self.model == "gompertz" else ("scale", "shape")
         return pd.DataFrame({
             names[0]: self.params[:, 0] if self.model == "gompertz" else np.exp(self.params[:, 0]),
@@ -99,6 +103,18 @@ class CurveFit:
             "rmse": self.rmse, "median": self.median, "mean": self.mean,
             "converged": self.converged, "at_bound": self.at_bound,
         })
+
+
+    def summary(self) -> str:
+        """Respondents, convergence, fits at a bound, typical misfit and the mean median."""
+        return summary_text(
+            f"{self.model.capitalize()} survival curves fitted to {len(self.rmse):,} respondents",
+            {"converged (%)": float(100 * np.mean(self.converged)),
+             "at a parameter bound (%)": float(100 * np.mean(self.at_bound)),
+             "median RMSE (points)": float(100 * np.nanmedian(self.rmse)),
+             "mean of the fitted medians (years)": float(np.nanmean(self.median)),
+             "mean of the mean ages at death (years)": float(np.nanmean(self.mean))},
+        )
 
 
 def fit_curves(ssp, age, model: str = "gompertz", *, ages: Sequence[float] = TARGET_AGES,

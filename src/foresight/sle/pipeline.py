@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from foresight.errors import DataError
+from foresight.results import summary_text
 
 from foresight.sle.cascade import CascadeOptions, CascadeResult, apply_cascade
 from foresight.sle.describe import add_estimates, headline, mean_ssp_by_age, rounding_table
@@ -49,6 +50,24 @@ class SLEAnalysis:
     def table2(self) -> pd.DataFrame:
         """Table-2-shaped text table of the four models."""
         return table2(self.fits)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The headline statistics, tidy: ``statistic, value`` (keys of :func:`headline`)."""
+        return self.headline.rename_axis("statistic").reset_index(name="value")
+
+    def summary(self) -> str:
+        """Sample sizes, the two point estimates, their gap and the models."""
+        h = self.headline
+        return summary_text(
+            f"SLE analysis: {int(self.flow['remaining'].iloc[0]):,} respondents, "
+            f"{int(h['n']):,} analysed",
+            {"mean SLE point estimate (years)": float(h["mean_sle"]),
+             "mean SSP point estimate (years)": float(h["mean_ssp_pe"]),
+             "mean gap, SSP minus SLE (years)": float(h["mean_diff"]),
+             "correlation of the two": float(h["corr"]),
+             "mean certainty score (%)": float(h["certainty"]),
+             "models fitted": len(self.fits) if self.fits else self.model_problem or 0},
+        )
 
 
 def analyse(survey: pd.DataFrame, options: CascadeOptions = CascadeOptions()) -> SLEAnalysis:

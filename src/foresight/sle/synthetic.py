@@ -89,6 +89,36 @@ PATTERN_COUNTS: dict[str, int] = {
 PAPER_N = 1223
 
 
+#: Published figures the generative model does *not* target: age is uniform within the two
+#: published age groups (its mean and SD follow from that), and no constant targets model 4
+#: (the certainty score emerges from the curves and the rounding).
+NOT_CALIBRATED: tuple[str, ...] = ("sle_t1_age_mean", "sle_t1_age_sd", "sle_t2_m4_")
+
+
+def calibration_basis(figure_ids) -> dict[str, str]:
+    """What comparing each published figure with this cohort checks.
+
+    ``"calibrated"`` for the figures the cohort was built to match (the
+    exclusion counts, Table 1's shares, the headline figures, the generating
+    effects of models 1 and 2 and therefore model 3, their difference);
+    ``"not comparable"`` for the others (:data:`NOT_CALIBRATED`; an id ending
+    in ``_`` is a prefix): a synthetic cohort says nothing about them.
+
+    Parameters
+    ----------
+    figure_ids
+        Ids of ``data/published/rappange2017sle.csv``.
+
+    Returns
+    -------
+    dict
+        Figure id -> basis, for :func:`foresight.data.compare`.
+    """
+    return {i: ("not comparable" if any(i == n or (n.endswith("_") and i.startswith(n))
+                                        for n in NOT_CALIBRATED) else "calibrated")
+            for i in map(str, figure_ids)}
+
+
 @dataclass(frozen=True)
 class SyntheticParams:
     """Calibrated constants of the generative model (years, percentage points)."""

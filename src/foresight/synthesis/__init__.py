@@ -83,10 +83,6 @@ def _mortality_rows() -> list[dict]:
     return rows
 
 
-#: Seed and size of the SLE chapter's synthetic cohort (the same call as the chapter).
-SLE_COHORT = dict(n=1223, seed=20160109)
-
-
 def _sle_rows() -> list[dict]:
     import foresight.sle as sle
     from foresight.data import published
@@ -106,17 +102,18 @@ def _sle_rows() -> list[dict]:
     ]
     # Actuarial chances for people of the analysis sample's ages and sexes: the
     # sample is the synthetic cohort calibrated to Table 1 (the real one is not public).
-    result = sle.analyse(sle.synthetic_cohort(**SLE_COHORT))
+    # (the same call as the chapter: the cohort of the paper's size and default seed)
+    result = sle.analyse(sle.synthetic_cohort())
     vs = actuarial.published_vs_actuarial(result.sample, published("rappange2017sle"))
-    for i, target in ((0, 60), (1, 100)):
+    for fid, target in (("sle_mean_ssp60", 60), ("sle_mean_ssp100", 100)):
         rows.append(
             dict(
                 chapter="sle",
                 case=f"chance of living to {target}",
                 judgement="stated survival chance (published mean)",
-                judgement_value=float(vs.loc[i, "subjective (published)"]),
+                judgement_value=float(vs.loc[fid, "subjective (published)"]),
                 reference="Dutch life table improved to the survey year (synthetic sample's ages and sexes)",
-                reference_value=float(vs.loc[i, "actuarial"]),
+                reference_value=float(vs.loc[fid, "actuarial"]),
                 unit="%",
                 data="published answers; real life tables; synthetic age-sex mix",
             )

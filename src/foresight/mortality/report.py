@@ -1,0 +1,330 @@
+"""Everything the mortality chapter shows: glued numbers, tables, figures and comparisons.
+
+The chapter (``chapters/mortality.ipynb``) only narrates and calls::
+
+    r = report.build()
+    glue_all(r.values(), r.tables(), r.figures())
+
+:class:`MortalityReport` computes each ingredient once, on demand. Its
+:meth:`~MortalityReport.comparisons` are the side-by-side tables of the chapter
+as :func:`foresight.data.compare` returns them (the tests pin their verdicts);
+:meth:`~MortalityReport.tables` shows them in the one comparison layout.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+import foresight.mortality as fm
+from foresight.data import comparison_display, published, verdict_counts
+from foresight.mortality import history, history_plots, projection
+
+__all__ = ["COMPARISON_TITLES", "HMD_EX_TOLERANCE", "MortalityReport", "ONS_SHORT_NAMES", "build",
+           "pspline_demo"]
+
+#: Largest difference in life expectancy (years, any age) allowed when the engine
+#: recomputes the published HMD table from its own death rates: the HMD prints ex to
+#: two decimals, so rounding alone moves it by up to 0.005 years.
+HMD_EX_TOLERANCE = 0.02
+
+#: Short names of the ONS projection figures in the glue keys ``mortp_rep_*`` / ``mortp_pub_*``.
+ONS_SHORT_NAMES: dict[str, str] = {
+    "ons_proj_e0_male_2014": "e0m", "ons_proj_e0_female_2014": "e0f",
+    "ons_proj_cohort_e0_male_2014": "cohe0m", "ons_proj_e65_male_2014": "e65m",
+    "ons_proj_cohort_e65_male_2014": "cohe65m", "ons_sex_gap_e0_2014": "gap0_14",
+    "ons_proj_sex_gap_e0_2039": "gap0_39", "ons_proj_sex_gap_e65_2014": "gap65_14",
+    "ons_proj_sex_gap_e65_2039": "gap65_39", "ons_proj_median_period_2031": "medp31",
+    "ons_proj_median_cohort_2031": "medc31", "ons_proj_annualised_male_80y": "annm",
+    "ons_proj_annualised_female_80y": "annf",
+}
+
+SEXES = (("female", "f"), ("male", "m"))
+
+#: What each comparison table of :meth:`MortalityReport.comparisons` checks, in words.
+COMPARISON_TITLES: dict[str, str] = {
+    "mort-tab-elt-cited": "English Life Tables against figures printed about them",
+    "mort-tab-verdicts": "ONS statements on the changing life table, on the English Life Tables",
+    "mortp-tab-ons": "ONS 2014-based projection figures, method run on English Life Tables",
+}
+
+
+def pspline_demo(seed: int = 2014) -> dict[str, object]:
+    """The Poisson P-spline on synthetic counts whose true surface is known.
+
+    Ages 40-90 and years 1971-2010 (padded with zero-weight years to 2030, so
+    the fit also forecasts), 20,000 person-years per cell, a smooth log-rate
+    surface with a slow wave in calendar time, and negative-binomial deaths
+    with overdispersion 2.
+
+    Returns
+    -------
+    dict
+        ``fit`` (:class:`~foresight.mortality.PSplineFit`), ``deaths``,
+        ``exposure``, ``truth`` (log rates on the fitted grid) and
+        ``inside`` (cells where the truth is within two standard errors).
+    """
+    ages, years = np.arange(40, 91), np.arange(1971, 2011)
+    a, t = np.meshgrid(ages, np.arange(1971, 2031), indexing="ij")
+    truth = -10.2 + 0.095 * a - 0.018 * (t - 1971) * (1.3 - a / 100) + 0.04 * np.sin((t - 1971) / 4)
+    exposure = np.full((ages.size, years.size), 2e4)
+    deaths = fm.simulate_deaths(truth[:, : years.size], exposure, overdispersion=2.0, seed=seed)
+    fit = fm.fit_pspline_2d(deaths, exposure, ages=ages, years=years, forecast_to=2030)
+    return {"fit": fit, "deaths": deaths, "exposure": exposure, "truth": truth,
+            "inside": np.abs(fit.log_rates - truth) < 2 * fit.se, "n_observed_years": years.size}
+
+
+class MortalityReport:
+    """The mortality chapter's results, each computed once when first needed."""
+
+    # ------------------------------------------------------------ ingredients
+    @cached_property
+    def published(self) -> pd.Series:
+        return published("ons2015mortality")["value"]
+
+    @cached_property
+    def history(self) -> pd.DataFrame:
+        return history.elt_history()
+
+    @cached_property
+    def both(self):
+        return history.elt_both_sexes()
+
+    @cached_property
+    def improvement(self) -> pd.DataFrame:
+        return history.elt_improvement(8, 16)
+
+    @cached_property
+    def improvement_by_age(self) -> pd.DataFrame:
+        return history.elt_improvement_by_age(8, 16)
+
+    @cached_property
+    def arriaga(self) -> pd.DataFrame:
+        return history.elt_arriaga(3, 11)
+
+    @cached_property
+    def smoothed(self):
+        return fm.smooth_elt_surfaces()
+
+    @cached_property
+    def projection(self):
+        return fm.project_mortality(self.smoothed[0])
+
+    @cached_property
+    def demo(self) -> dict[str, object]:
+        return pspline_demo()
+
+    @cached_property
+    def long_surfaces(self):
+        return projection.long_history_surfaces(self.projection)
+
+    @cached_property
+    def sensitivity(self) -> pd.DataFrame:
+        return fm.target_sensitivity(self.smoothed[0]).set_index("target")
+
+    @cached_property
+    def uncertainty(self) -> pd.Series:
+        surfaces, fits = self.smoothed
+        return fm.improvement_uncertainty(surfaces, fits).set_index(["sex", "scenario"])["e0_2039"]
+
+    @cached_property
+    def backtest(self) -> pd.DataFrame:
+        return fm.elt_backtest()
+
+    # ------------------------------------------------------------ comparisons
+    def comparisons(self) -> dict[str, pd.DataFrame]:
+        """The chapter's comparison tables (:func:`foresight.data.compare`), by table name."""
+        return {
+            "mort-tab-elt-cited": fm.elt_cited_checks(),
+            "mort-tab-verdicts": history.changing_life_table_checks(),
+            "mortp-tab-ons": fm.ons_comparison(self.projection),
+        }
+
+    # ------------------------------------------------------------ glued numbers
+    def values(self) -> dict[str, object]:
+        """Every number (and short text) the chapter's prose shows, by glue key."""
+        return {**self._history_values(), **self._projection_values()}
+
+    def _history_values(self) -> dict[str, object]:
+        pub, hist = self.published, self.history
+        cmp = self.comparisons()
+        cited = cmp["mort-tab-elt-cited"]
+        figures = fm.elt_cited_figures()
+        dead = figures.index[figures["measure"] == "dead_by"]
+        ages = [str(int(a)) for a in figures.loc[dead, "age"]]
+        hmd = fm.hmd_example().set_index("age")
+        check = fm.period_life_table(hmd["mx"], sex="female")
+        gap = hist["gap_e0"]
+        imp7 = history.elt_improvement(7, 16)
+        by_age = self.improvement_by_age
+        esp = fm.european_standard_population()
+        steps = np.diff(hist["entropy"].to_numpy())
+        dec = self.arriaga
+        gain = dec[["female", "male"]].sum()
+        under5 = dec.loc[dec["lower"] < 5, ["female", "male"]].sum()
+        under15 = dec.loc[dec["lower"] < 15, ["female", "male"]].sum()
+        v: dict[str, object] = {
+            "mort_n_elt": int(hist.shape[0]),
+            "mort_n_tables": int(2 * hist.shape[0]),
+            "mort_hmd_diff": float((check["ex"] - hmd["ex"]).abs().max()),
+            "mort_hmd_tol": HMD_EX_TOLERANCE,
+            "mort_cited_n": len(cited),
+            "mort_cited_agree": verdict_counts(cited)["agrees"],
+            "mort_cited_tol_dead": float(cited.loc[dead, "tolerance"].max()),
+            "mort_cited_maxdiff_dead": float(cited.loc[dead, "difference"].abs().max()),
+            "mort_cited_dead_ages": ", ".join(ages[:-1]) + " and " + ages[-1],
+            "mort_median_pub": float(pub["ons_median_age_death_1851"]),
+            "mort_gap_pub": float(pub["ons_sex_gap_e0_1980"]),
+            "mort_gap2014_pub": float(pub["ons_sex_gap_e0_2014"]),
+            "mort_gap_peak": float(gap.max()),
+            "mort_gap_peak_elt": int(gap.idxmax()),
+            "mort_gap65_14": float(hist.loc[14, "gap_e65"]),
+            "mort_imp_pub": float(pub["ons_improvement_last_100y"]),
+            "mort_imp_years": float(self.improvement.loc["female", "years"]),
+            "mort_imp_age0_f": float(by_age.loc[0, "female"]),
+            "mort_esp_groups": int(len(esp)),
+            "mort_esp_open": int(esp["lower"].max()),
+            "mort_max_age": int(by_age.index.max()),
+            "mort_H_down": int((steps < 0).sum()),
+            "mort_H_steps": int(steps.size),
+        }
+        for elt in (1, 2, 3, 16):
+            v[f"mort_median_{elt}"] = float(hist.loc[elt, "median"])
+        for elt in (6, 14, 16):
+            v[f"mort_gap_{elt}"] = float(gap[elt])
+        for elt in (3, 16):
+            for sex, s in SEXES:
+                v[f"mort_cited_e0_{s}_{elt}"] = float(hist.loc[elt, f"e0_{sex}"])
+                v[f"mort_e0_{s}_{elt}"] = float(hist.loc[elt, f"e0_{sex}"])
+                v[f"mort_e65_{s}_{elt}"] = float(hist.loc[elt, f"e65_{sex}"])
+            v[f"mort_H_{elt}"] = float(hist.loc[elt, "entropy"])
+            v[f"mort_iqr_{elt}"] = float(hist.loc[elt, "iqr"])
+            v[f"mort_mode_{elt}"] = float(hist.loc[elt, "mode"])
+        for sex, s in SEXES:
+            v[f"mort_imp_{s}"] = float(self.improvement.loc[sex, "improvement"])
+            v[f"mort_imp7_{s}"] = float(imp7.loc[sex, "improvement"])
+            v[f"mort_asmr_{s}_8"] = float(self.improvement.loc[sex, "asmr_start"])
+            v[f"mort_asmr_{s}_16"] = float(self.improvement.loc[sex, "asmr_end"])
+            v[f"mort_imp_age80_{s}"] = float(by_age.loc[80, sex])
+            v[f"mort_gain_{s}"] = float(gain[sex])
+            v[f"mort_share04_{s}"] = float(100 * under5[sex] / gain[sex])
+            v[f"mort_share014_{s}"] = float(100 * under15[sex] / gain[sex])
+        return v
+
+    def _projection_values(self) -> dict[str, object]:
+        pub, proj = self.published, self.projection
+        surfaces, fits = self.smoothed
+        a = proj.assumptions
+        rms = projection.elt_smoothing_rms(fits)
+        demo = self.demo
+        fit, inside, n_obs = demo["fit"], demo["inside"], demo["n_observed_years"]
+        ons = self.comparisons()["mortp-tab-ons"]
+        rep = ons["reproduced"]
+        t0 = proj.last_data_year
+        e39 = proj.period_expectancy(0, [2039])
+        medians = projection.median_ages(self.long_surfaces, [1851, 2031])
+        cohort = projection.survival_curves(self.long_surfaces, [2031], kind="cohort")
+        sens = self.sensitivity
+        lo, hi = sens.loc[sens.index.min()], sens.loc[sens.index.max()]
+        unc = self.uncertainty
+        bt = self.backtest
+        e0_2001 = bt[(bt["measure"] == "e0") & (bt["year"] == 2001)].set_index(["method", "sex"])["error"]
+        v: dict[str, object] = {
+            "mortp_nobs": int(fits["male"].n_obs),
+            "mortp_demo_psi2": float(fit.overdispersion),
+            "mortp_demo_ed": float(fit.effective_dim),
+            "mortp_demo_n": int(fit.n_obs),
+            "mortp_demo_cover_obs": float(inside[:, :n_obs].mean() * 100),
+            "mortp_demo_cover_fc": float(inside[:, n_obs:].mean() * 100),
+            "mortp_p_m": float(a.convergence_power["male"]),
+            "mortp_p_f": float(a.convergence_power["female"]),
+            "mortp_rep_cp0": float(rep["ons_proj_cohort_e0_male_2014"] - rep["ons_proj_e0_male_2014"]),
+            "mortp_rep_cp65": float(rep["ons_proj_cohort_e65_male_2014"] - rep["ons_proj_e65_male_2014"]),
+            "mortp_pub_cp0": float(pub["ons_proj_cohort_e0_male_2014"] - pub["ons_proj_e0_male_2014"]),
+            "mortp_pub_cp65": float(pub["ons_proj_cohort_e65_male_2014"] - pub["ons_proj_e65_male_2014"]),
+            "mortp_n_rows": int(len(ons)),
+            "mortp_e0m_39": float(e39.loc[2039, "male"]),
+            "mortp_e0f_39": float(e39.loc[2039, "female"]),
+            "mortp_med_p1851": float(medians.loc[1851, "period"]),
+            "mortp_med_c1851": float(medians.loc[1851, "cohort"]),
+            "mortp_pub_med_p1851": float(pub["ons_median_age_death_1851"]),
+            "mortp_pub_med_c1851": float(pub["ons_proj_median_cohort_1851"]),
+            "mortp_c2031_110": float(cohort.loc[110, 2031]),
+            "mortp_unc_m_c": float(unc[("male", "central")]),
+        }
+        for fid, short in ONS_SHORT_NAMES.items():
+            v[f"mortp_rep_{short}"] = float(ons.loc[fid, "reproduced"])
+            v[f"mortp_pub_{short}"] = float(ons.loc[fid, "published"])
+        for sex, s in SEXES:
+            v[f"mortp_lam_a_{s}"] = float(fits[sex].lambdas[0])
+            v[f"mortp_lam_y_{s}"] = float(fits[sex].lambdas[1])
+            v[f"mortp_ed_{s}"] = float(fits[sex].effective_dim)
+            v[f"mortp_sd_{s}"] = float(np.sqrt(fits[sex].overdispersion))
+            v[f"mortp_rms_young_{s}"] = float(rms.loc[sex, "0-4"])
+            v[f"mortp_rms_adult_{s}"] = float(rms.loc[sex, "5-100"])
+            v[f"mortp_imp_{s}_6080"] = float(proj.improvement[sex].loc[60:80, t0].mean() * 100)
+            v[f"mortp_unc_{s}_lo"] = float(unc[(sex, "low")])
+            v[f"mortp_unc_{s}_hi"] = float(unc[(sex, "high")])
+        for key, col in (("m", "e0_male"), ("f", "e0_female"), ("cm", "cohort_e0_male")):
+            v[f"mortp_sens_{key}_lo"] = float(lo[col])
+            v[f"mortp_sens_{key}_hi"] = float(hi[col])
+        for method, m in (("ONS-style", "ons"), ("Lee-Carter", "lc"), ("P-spline forecast", "ps")):
+            for sex, s in SEXES:
+                v[f"mortp_bt_{m}_{s}"] = float(-e0_2001[(method, sex)])
+        return v
+
+    # ------------------------------------------------------------ tables
+    def tables(self) -> dict[str, object]:
+        """Every table the chapter shows, by glue key."""
+        cmp = self.comparisons()
+        checks = history.changing_life_table_figures()
+        targets = pd.DataFrame(self.projection.assumptions.cohort_targets,
+                               columns=["year of birth", "target (% a year)"])
+        targets["target (% a year)"] = (targets["target (% a year)"] * 100).round(2)
+        bt = self.backtest
+        shown = bt.pivot_table(index=["measure", "sex", "year"], columns="method", values="error").round(2)
+        shown.insert(0, "actual (ELT)", bt.groupby(["measure", "sex", "year"])["actual"].first().round(2))
+        return {
+            "mort-tab-elt": history.elt_catalogue_table(),
+            "mort-tab-elt-cited": comparison_display(cmp["mort-tab-elt-cited"], "mort_tab_elt_cited"),
+            "mort-tab-verdicts": comparison_display(cmp["mort-tab-verdicts"], "mort_tab_verdicts",
+                                                    index=checks["number"].to_dict()),
+            "mortp-tab-targets": targets,
+            "mortp-tab-ons": comparison_display(cmp["mortp-tab-ons"], "mortp_tab_ons"),
+            "mortp-tab-backtest": shown,
+        }
+
+    # ------------------------------------------------------------ figures
+    def figures(self) -> dict[str, object]:
+        """Every figure the chapter shows, by glue key (created on each call)."""
+        pub, hist = self.published, self.history
+        demo = self.demo
+        years = list(range(1851, 2032, 20))
+        return {
+            "mort-fig-survival": history_plots.survival_figure(self.both, hist),
+            "mort-fig-e0": history_plots.life_expectancy_figure(hist),
+            "mort-fig-gap": history_plots.sex_gap_figure(hist, published=float(pub["ons_sex_gap_e0_1980"])),
+            "mort-fig-improvement": history_plots.improvement_by_age_figure(
+                self.improvement_by_age, reference=float(pub["ons_improvement_last_100y"]),
+                title="Annual improvement in death rates, ELT 8 (1910-12) to ELT 16 (2000-02)"),
+            "mort-fig-rectangular": history_plots.rectangularisation_figure(hist),
+            "mort-fig-arriaga": history_plots.arriaga_figure(self.arriaga, "ELT 3 (1841-50)",
+                                                             "ELT 11 (1950-52)"),
+            "mortp-fig-pspline-demo": fm.pspline.fit_figure(
+                demo["fit"], demo["deaths"], demo["exposure"], ages=[50, 70, 85], truth=demo["truth"],
+                title="Synthetic counts: Poisson P-spline with overdispersion"),
+            "mortp-fig-heatmap": projection.improvement_heatmap_figure(self.projection),
+            "mortp-fig-expectancy": projection.expectancy_figure(self.projection),
+            "mortp-fig-survival": projection.survival_figure(
+                projection.survival_curves(self.long_surfaces, years, kind="period"),
+                projection.survival_curves(self.long_surfaces, years, kind="cohort")),
+            "mortp-fig-sensitivity": projection.sensitivity_figure(self.sensitivity.reset_index()),
+        }
+
+
+def build() -> MortalityReport:
+    """The mortality chapter's report (computed lazily)."""
+    return MortalityReport()
+

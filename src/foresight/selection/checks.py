@@ -1,0 +1,124 @@
+"""The chapter's checks of cited figures, through :func:`foresight.data.compare`.
+
+* :func:`validity_drop_check` — the debate's "validity falls by 25%" against the
+  nearest reading of the meta-analytic validities (a reproduction: the debate
+  cites the same meta-analysis).
+* :func:`schmidt_hunter_check` — Schmidt & Hunter's (1998) multiple R of GMA
+  with each other predictor against the two-predictor formula, with the
+  correlation with GMA from ``data/selection/predictor_correlations.csv``:
+  *calibrated* where that correlation was solved from the same R, a
+  reproduction where it was not.
+* :func:`taylor_russell_check` — published Taylor-Russell table entries against
+  the bivariate-normal computation (a reproduction).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from foresight.data import compare, published
+from foresight.errors import DataError
+from foresight.selection.combine import multiple_r
+from foresight.selection.evidence import (
+    drop_readings,
+    kuncel2013,
+    nearest_reading,
+    predictor_correlations,
+    schmidt_hunter1998,
+    taylor_russell_table,
+)
+from foresight.selection.utility import taylor_russell
+
+__all__ = ["gma_correlations", "schmidt_hunter_check", "taylor_russell_check", "validity_drop_check"]
+
+GMA = "general mental ability"
+
+
+def validity_drop_check(kuncel: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The debate's drop in validity against the nearest reading of the meta-analysis.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row, ``debate_validity_drop`` (per cent), in the comparison layout.
+    """
+    table = kuncel2013() if kuncel is None else kuncel
+    pub = published("psykologtidningen2014debate")
+    target = float(pub.loc["debate_validity_drop", "value"]) / 100.0
+    nearest = nearest_reading(drop_readings(table), target)
+    return compare(pub, {"debate_validity_drop": 100.0 * float(nearest["value"])},
+                   labels={"debate_validity_drop":
+                           f"validity drop, per cent (nearest reading: {nearest['reading']})"})
+
+
+def gma_correlations(correlations: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Each predictor's correlation with GMA and its basis, indexed by predictor."""
+    corr = predictor_correlations() if correlations is None else correlations
+    a, b = corr["predictor_a"].astype(str), corr["predictor_b"].astype(str)
+    pick = (a == GMA) | (b == GMA)
+    other = b.where(a == GMA, a)[pick]
+    return pd.DataFrame({"r": corr.loc[pick, "r"].to_numpy(float),
+                         "basis": corr.loc[pick, "basis"].astype(str).to_numpy()},
+                        index=pd.Index(other.to_numpy(), name="predictor"))
+
+
+def schmidt_hunter_check(correlations: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Published multiple R of GMA plus each predictor against the two-predictor formula.
+
+    Parameters
+    ----------
+    correlations
+        Predictor intercorrelations (default :func:`predictor_correlations`);
+        every predictor with a published multiple R needs its correlation
+        with GMA.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The comparison table, one row per predictor (ids are predictor names).
+        A correlation marked ``solved`` was solved from the published R, so
+        that row is a calibration check.
+    """
+    sh = schmidt_hunter1998().set_index("predictor")
+    corr = gma_correlations(correlations)
+    rows = sh.dropna(subset=["multiple_r_with_gma"])
+    missing = [n for n in rows.index if n not in corr.index]
+    if missing:
+        raise DataError(f"no correlation between {GMA!r} and {missing[0]!r}",
+                        file="data/selection/predictor_correlations.csv", column="r",
+                        expected="the correlation with GMA of every predictor with a published R")
+    g = float(sh.loc[GMA, "validity"])
+    rep = {n: multiple_r([g, float(sh.loc[n, "validity"])],
+                         [[1.0, corr.loc[n, "r"]], [corr.loc[n, "r"], 1.0]]) for n in rows.index}
+    figures = pd.DataFrame({
+        "quantity": [f"R, GMA + {n} (r with GMA = {corr.loc[n, 'r']:.2f}, {corr.loc[n, 'basis']})"
+                     for n in rows.index],
+        "value": rows["multiple_r_with_gma"].to_numpy(float),
+        "decimals": rows["decimals"].to_numpy(),
+        "qualifier": rows["qualifier"].astype(str).to_numpy(),
+        "source": "Schmidt & Hunter (1998)",
+        "section": "Table 1",
+        "file": "data/selection/schmidt_hunter_1998.csv",
+    }, index=rows.index)
+    basis = {n: ("calibrated" if corr.loc[n, "basis"] == "solved" else "reproduction")
+             for n in rows.index}
+    return compare(figures, rep, basis=basis)
+
+
+def taylor_russell_check() -> pd.DataFrame:
+    """Published Taylor-Russell entries against the bivariate-normal computation."""
+    t = taylor_russell_table()
+    ids = [f"BR {b:.2f}, SR {s:.2f}, r {r:.2f}"
+           for b, s, r in zip(t["base_rate"], t["selection_ratio"], t["validity"])]
+    figures = pd.DataFrame({
+        "quantity": [f"success ratio, {i}" for i in ids],
+        "value": t["success_ratio"].to_numpy(float),
+        "decimals": t["decimals"].to_numpy(),
+        "qualifier": t["qualifier"].astype(str).to_numpy(),
+        "source": "Taylor & Russell (1939)",
+        "section": [f"table for a base rate of {b:.2f}" for b in t["base_rate"]],
+        "file": "data/selection/taylor_russell_1939.csv",
+    }, index=ids)
+    rep = taylor_russell(t["validity"].to_numpy(float), t["selection_ratio"].to_numpy(float),
+                         t["base_rate"].to_numpy(float))
+    return compare(figures, pd.Series(rep, index=ids, dtype=float))
