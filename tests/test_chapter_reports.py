@@ -102,12 +102,17 @@ def test_mortality_values(provided):
     assert v["mort_cited_dead_ages"] == "1, 5, 10 and 20"  # the ages of Wehle's list (data file)
     assert v["mort_hmd_diff"] <= v["mort_hmd_tol"]
     assert v["mort_gap_peak_elt"] == 13  # ELT 13 is 1970-72, where ONS put the turn
-    assert v["mortp_rep_cp0"] == pytest.approx(v["mortp_rep_cohe0m"] - v["mortp_rep_e0m"])
-    assert v["mortp_pub_cp0"] == pytest.approx(90.4 - 79.3)  # ONS Table 4.4 and section 3
+    # the run's convergence exponent is the calibration, rounded to 0.01 (re-derived here)
+    assert v["mortp_p_m"] == round(v["mortp_p_m_exact"], 2)
+    assert v["mortp_p_f"] == pytest.approx(1 + 0.5 * (v["mortp_p_m"] - 1))
+    assert v["mortp_pub_cohe0m"] == 90.4 and v["mortp_pub_e0m"] == 79.3  # ONS Table 4.4, section 3
     assert v["mortp_sens_m_lo"] < v["mortp_unc_m_lo"] < v["mortp_unc_m_c"] < v["mortp_unc_m_hi"] \
         < v["mortp_sens_m_hi"]
     assert v["mort_esp_groups"] == 20 and v["mort_esp_open"] == 90  # ESP 2013: 0, 1-4, 5-9, ..., 90+
-    assert v["mortp_n_rows"] == 13
+    assert v["mortp_n_rows"] == 27
+    assert v["mortp_n_agree"] + v["mortp_n_differs"] + v["mortp_n_calibrated"] == v["mortp_n_rows"]
+    assert v["mortp_version"] == "v2025" and (v["mortp_first"], v["mortp_last"]) == (1961, 2013)
+    assert (v["mortp_top_m"], v["mortp_top_f"], v["mortp_t0"], v["mortp_base"]) == (100, 105, 2011, 2014)
 
 
 def test_sle_values(provided):

@@ -199,18 +199,22 @@ def test_kannisto_extension_is_exact_on_a_logistic_surface():
         kannisto_extend(m, fit_ages=(50, 100))
 
 
-def test_ons_comparison_sensitivity_uncertainty_and_backtest_on_the_elts():
-    from foresight.data import published
+def test_ons_figures_sensitivity_uncertainty_and_backtest_on_the_elts():
+    from foresight.data import compare, published
     from foresight.mortality.projection import (
         elt_backtest,
         improvement_uncertainty,
-        ons_comparison,
+        ons_figures,
         smooth_elt_surfaces,
         target_sensitivity,
     )
 
     surfaces, fits = smooth_elt_surfaces()
     p = project_mortality(surfaces)
+
+    def ons_comparison(projection, basis="not comparable"):
+        return compare(published("ons2015mortality"), ons_figures(projection), basis=basis)
+
     table = ons_comparison(p)
     pub = published("ons2015mortality")
     assert np.allclose(table["published"], pub.loc[table.index, "value"].to_numpy())

@@ -116,10 +116,39 @@ from foresight.mortality.projection import (  # noqa: E402
     elt_backtest,
     improvement_uncertainty,
     kannisto_extend,
-    ons_comparison,
     ons_figures,
     target_sensitivity,
 )
+
+from foresight.mortality.uk import (  # noqa: E402
+    UKRun,
+    calibrate_convergence_power,
+    fit_uk,
+    smooth_uk,
+    uk_expectancy,
+    uk_projection,
+    uk_rates,
+)
+from foresight.mortality.checks import (  # noqa: E402
+    ons_statements,
+    realised_errors,
+    rolling_backtest,
+    uk_history_figures,
+)
+
+__all__ += [
+    "UKRun",
+    "calibrate_convergence_power",
+    "fit_uk",
+    "ons_statements",
+    "realised_errors",
+    "rolling_backtest",
+    "smooth_uk",
+    "uk_expectancy",
+    "uk_history_figures",
+    "uk_projection",
+    "uk_rates",
+]
 
 __all__ += [
     "LeeCarterFit",
@@ -128,7 +157,6 @@ __all__ += [
     "fit_lee_carter",
     "improvement_uncertainty",
     "kannisto_extend",
-    "ons_comparison",
     "ons_figures",
     "target_sensitivity",
 ]

@@ -1,11 +1,14 @@
 """``python -m foresight mortality project --hmd DIR``: smooth and project HMD data.
 
 Reads ``Deaths_1x1.txt`` and ``Exposures_1x1.txt`` from a Human Mortality
-Database country folder, fits the Poisson P-spline with overdispersion to each
-sex (:func:`~foresight.mortality.pspline.fit_pspline_2d`), extends the
+Database country folder (the years ``--first-year`` to ``--last-year``, ages to
+``--max-age``, or ``--max-age-female`` for females), fits the Poisson P-spline
+with overdispersion to each sex (:func:`~foresight.mortality.pspline.fit_pspline_2d`), extends the
 smoothed rates above the top age with the Kannisto model, projects them with
 the ONS-style assumptions (:func:`~foresight.mortality.projection.project_mortality`)
-and writes tidy CSV files and a heat map:
+and writes tidy CSV files and a heat map. On the shipped UK files,
+``--hmd data/mortality/hmd/v2025 --first-year 1961 --last-year 2013 --max-age 100
+--max-age-female 105`` is the mortality chapter's run (ONS section 4):
 
 ``projected_rates.csv``
     ``sex, age, year, mx, improvement`` from the first smoothed year to the
@@ -75,8 +78,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--target", type=decimal, default=0.012,
                    help="long-term improvement target, a fraction a year from 0 to 0.1 (default 0.012)")
     p.add_argument("--first-year", type=integer, default=None, help="first data year used (default: all)")
+    p.add_argument("--last-year", type=integer, default=None,
+                   help="last data year used (default: all; ONS 2014-based: 2013)")
     p.add_argument("--max-age", type=integer, default=100,
                    help=f"top age of the smoothing, {MIN_MAX_AGE} to the files' last single age (default 100)")
+    p.add_argument("--max-age-female", type=integer, default=None,
+                   help="females' top age of the smoothing (default: --max-age; ONS: 105)")
     p.add_argument("--trim-years", type=integer, default=2,
                    help="last smoothed years not used for the initial improvement rates, which the "
                         "end of a P-spline fit makes unstable (ONS: data to 2013, rates at 2011; "
@@ -107,20 +114,34 @@ def check_arguments(args: argparse.Namespace) -> None:
     if not MIN_MAX_AGE <= args.max_age <= MAX_TOP_AGE:
         raise _bad("--max-age", f"{args.max_age} is out of range",
                    f"an age from {MIN_MAX_AGE} to {MAX_TOP_AGE}")
-    if not args.max_age <= args.extend_to <= MAX_TOP_AGE:
+    if args.max_age_female is not None and not MIN_MAX_AGE <= args.max_age_female <= MAX_TOP_AGE:
+        raise _bad("--max-age-female", f"{args.max_age_female} is out of range",
+                   f"an age from {MIN_MAX_AGE} to {MAX_TOP_AGE}")
+    top = max(top_ages(args).values())
+    if not top <= args.extend_to <= MAX_TOP_AGE:
         raise _bad("--extend-to", f"{args.extend_to} is out of range",
-                   f"an age from --max-age ({args.max_age}) to {MAX_TOP_AGE}")
+                   f"an age from the highest top age ({top}) to {MAX_TOP_AGE}")
     if not 0 <= args.trim_years <= MAX_TRIM:
         raise _bad("--trim-years", f"{args.trim_years} is out of range",
                    f"0 to {MAX_TRIM} years")
-    for option, value in (("--base-year", args.base_year), ("--first-year", args.first_year)):
+    for option, value in (("--base-year", args.base_year), ("--first-year", args.first_year),
+                          ("--last-year", args.last_year)):
         if value is not None and not YEARS[0] <= value <= YEARS[1]:
             raise _bad(option, f"{value} is out of range", f"a year from {YEARS[0]} to {YEARS[1]}")
     if not args.hmd.is_dir():
         raise _bad("--hmd", f"{args.hmd} is not a folder" if args.hmd.exists()
                    else f"{args.hmd} does not exist",
                    "a folder holding " + " and ".join(FILES))
+    if args.first_year is not None and args.last_year is not None and args.last_year < args.first_year:
+        raise _bad("--last-year", f"{args.last_year} is before --first-year {args.first_year}",
+                   "a last year after the first")
     check_output_dir(args.out, OUTPUTS)
+
+
+def top_ages(args: argparse.Namespace) -> dict[str, int]:
+    """The top age of the smoothing by sex (``--max-age``, ``--max-age-female``)."""
+    female = args.max_age if args.max_age_female is None else args.max_age_female
+    return {"male": int(args.max_age), "female": int(female)}
 
 
 @dataclass(frozen=True)
@@ -169,23 +190,31 @@ def read_inputs(args: argparse.Namespace) -> Inputs:
                         file=args.hmd / FILES[1], column="Year/Age",
                         expected="the same (Year, Age) rows as the deaths file")
     years = np.unique(deaths["year"].to_numpy())
+    last = int(years[-1]) if args.last_year is None else int(args.last_year)
+    if not years[0] <= last <= years[-1]:
+        raise DataError(f"--last-year {last} is not in the files", file=args.hmd / FILES[0],
+                        column="Year", expected=f"a year from {years[0]} to {years[-1]}")
     first = years[0] if args.first_year is None else args.first_year
-    if not years[0] <= first <= years[-1] - (MIN_YEARS - 1) - args.trim_years:
+    if not years[0] <= first <= last - (MIN_YEARS - 1) - args.trim_years:
         raise DataError(f"--first-year {first} leaves too few years of data", file=args.hmd / FILES[0],
                         column="Year", expected=f"at least {MIN_YEARS} years after trimming "
-                                                f"{args.trim_years}, within {years[0]}-{years[-1]}")
+                                                f"{args.trim_years}, within {years[0]}-{last}")
+    tops = top_ages(args)
     single = deaths.loc[~deaths["open_interval"].to_numpy(), "age"]
-    if single.max() < args.max_age:
+    if single.max() < max(tops.values()):
+        option = "--max-age" if tops["male"] >= tops["female"] else "--max-age-female"
         raise DataError(f"the files' last single age is {single.max()}", file=args.hmd / FILES[0],
-                        column="Age", expected=f"ages up to at least --max-age {args.max_age}")
-    last = int(years[-1])
+                        column="Age", expected=f"ages up to at least {option} {max(tops.values())}")
     lowest = last - args.trim_years
     if args.base_year is not None and not lowest <= args.base_year <= last + MAX_BASE_AFTER_DATA:
         raise _bad("--base-year", f"base year {args.base_year} is outside the allowed range",
                    f"a year from the last smoothed year {lowest} to {last + MAX_BASE_AFTER_DATA}")
-    used = ((deaths["year"] >= first) & (deaths["age"] <= args.max_age)).to_numpy()
+    in_years = ((deaths["year"] >= first) & (deaths["year"] <= last)).to_numpy()
     missing = 0
+    used_by_sex = {}
     for sex in SEXES:
+        used = in_years & (deaths["age"] <= tops[sex]).to_numpy()
+        used_by_sex[sex] = used
         d_used, e_used = deaths[used], exposures[used]
         hmd_rates(d_used, e_used, sex=sex)  # refuses zero exposure with deaths, names the line
         for frame in (deaths, exposures):
@@ -195,8 +224,8 @@ def read_inputs(args: argparse.Namespace) -> Inputs:
         missing += int((d_used[sex].isna() | e_used[sex].isna()).sum())
     d_out, e_out = {}, {}
     for sex in SEXES:
-        d_out[sex] = hmd_surface(deaths[used], sex)
-        e_out[sex] = hmd_surface(exposures[used], sex)
+        d_out[sex] = hmd_surface(deaths[used_by_sex[sex]], sex)
+        e_out[sex] = hmd_surface(exposures[used_by_sex[sex]], sex)
     return Inputs(d_out, e_out, missing)
 
 
@@ -225,12 +254,8 @@ def run_project(args: argparse.Namespace) -> int:
     import matplotlib.pyplot as plt
 
     from foresight.mortality.pspline import fit_pspline_2d
-    from foresight.mortality.projection import (
-        ProjectionAssumptions,
-        improvement_heatmap_figure,
-        kannisto_extend,
-        project_mortality,
-    )
+    from foresight.mortality.ons import ProjectionAssumptions, kannisto_extend, project_mortality
+    from foresight.mortality.projection_plots import improvement_heatmap_figure
 
     check_arguments(args)
     inputs = read_inputs(args)
@@ -247,13 +272,13 @@ def run_project(args: argparse.Namespace) -> int:
             if args.trim_years:
                 surface = surface.iloc[:, : -args.trim_years]
             smooth[sex] = kannisto_extend(surface, to_age=args.extend_to,
-                                          fit_ages=(80, args.max_age))
+                                          fit_ages=(80, top_ages(args)[sex]))
         last_data = int(deaths["male"].columns[-1])
         base = last_data + 1 if args.base_year is None else args.base_year
         assumptions = ProjectionAssumptions(base_year=base).with_target(args.target)
         end = max(assumptions.end_year, base + 100)
         assumptions = ProjectionAssumptions(**{**assumptions.__dict__, "end_year": end})
-        projection = project_mortality(smooth, assumptions)
+        projection = project_mortality(smooth, assumptions, data_top_age=top_ages(args))
 
         out = staged.folder
         projection.to_frame().to_csv(out / "projected_rates.csv", index=False)
@@ -267,13 +292,14 @@ def run_project(args: argparse.Namespace) -> int:
         fig = improvement_heatmap_figure(projection, first_year=int(projection.years[0]) + 1,
                                          last_year=min(int(projection.years[-1]),
                                                        assumptions.target_year + 25),
-                                         max_age=min(args.max_age, top))
+                                         max_age=min(max(top_ages(args).values()), top))
         try:
             fig.savefig(out / "improvement_heatmap.png", metadata={"Software": None})
         finally:
             plt.close(fig)
     e0 = expectancy[expectancy["year"] == base].set_index("sex")["period_e0"]
-    print(f"smoothed {deaths['male'].shape[1]} years x {deaths['male'].shape[0]} ages per sex; "
+    print(f"smoothed {deaths['male'].shape[1]} years x {deaths['male'].shape[0]} ages (males), "
+          f"{deaths['female'].shape[0]} ages (females); "
           f"initial improvement from {projection.last_data_year}, base year {base}, "
           f"target {args.target:.2%} in {assumptions.target_year}")
     if inputs.missing_cells:

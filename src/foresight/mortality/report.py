@@ -20,10 +20,16 @@ import pandas as pd
 
 import foresight.mortality as fm
 from foresight.data import comparison_display, published, verdict_counts
-from foresight.mortality import history, history_plots, projection
+from dataclasses import replace
 
-__all__ = ["COMPARISON_TITLES", "HMD_EX_TOLERANCE", "MortalityReport", "ONS_SHORT_NAMES", "build",
-           "pspline_demo"]
+from foresight.mortality import checks, elt_case, history, history_plots, projection_plots, uk
+from foresight.mortality.ons import ProjectionAssumptions
+
+__all__ = ["CALIBRATION_FIGURE", "COMPARISON_TITLES", "HMD_EX_TOLERANCE", "MortalityReport",
+           "ONS_SHORT_NAMES", "build", "pspline_demo"]
+
+#: The published figure that fixes the male convergence exponent (a calibration check).
+CALIBRATION_FIGURE = "ons_proj_cohort_e0_male_2014"
 
 #: Largest difference in life expectancy (years, any age) allowed when the engine
 #: recomputes the published HMD table from its own death rates: the HMD prints ex to
@@ -47,7 +53,7 @@ SEXES = (("female", "f"), ("male", "m"))
 COMPARISON_TITLES: dict[str, str] = {
     "mort-tab-elt-cited": "English Life Tables against figures printed about them",
     "mort-tab-verdicts": "ONS statements on the changing life table, on the English Life Tables",
-    "mortp-tab-ons": "ONS 2014-based projection figures, method run on English Life Tables",
+    "mortp-tab-ons": "ONS statements the UK data can speak to, method run on HMD UK 1961-2013",
 }
 
 
@@ -105,12 +111,20 @@ class MortalityReport:
         return history.elt_arriaga(3, 11)
 
     @cached_property
+    def run(self) -> "uk.UKRun":
+        return uk.UKRun()
+
+    @cached_property
     def smoothed(self):
-        return fm.smooth_elt_surfaces()
+        return uk.smooth_uk(self.run)
 
     @cached_property
     def projection(self):
-        return fm.project_mortality(self.smoothed[0])
+        return uk.uk_projection(self.smoothed[0], run=self.run)
+
+    @cached_property
+    def top_ages(self) -> dict[str, int]:
+        return dict(self.run.max_age)
 
     @cached_property
     def demo(self) -> dict[str, object]:
@@ -118,20 +132,46 @@ class MortalityReport:
 
     @cached_property
     def long_surfaces(self):
-        return projection.long_history_surfaces(self.projection)
+        return elt_case.long_history_surfaces(self.projection)
 
     @cached_property
     def sensitivity(self) -> pd.DataFrame:
-        return fm.target_sensitivity(self.smoothed[0]).set_index("target")
+        return checks.target_sensitivity(self.smoothed[0], data_top_age=self.top_ages).set_index("target")
+
+    @cached_property
+    def variants(self) -> pd.DataFrame:
+        """ONS figures under alternative convergence paths and old-age rules (misses explained)."""
+        a = ProjectionAssumptions()
+        return checks.power_sensitivity(self.smoothed[0], {
+            "book": a,
+            "linear": replace(a, convergence_power={"male": 1.0, "female": 1.0}),
+            "p = 2 / 1.5": replace(a, convergence_power={"male": 2.0, "female": 1.5}),
+            "old ages: extension": replace(a, old_age_rates="extension"),
+            "target 1.5%": a.with_target(0.015),
+        }, data_top_age=self.top_ages)
+
+    @cached_property
+    def calibration(self) -> dict[str, float]:
+        return uk.calibrate_convergence_power(self.smoothed[0], float(self.published[CALIBRATION_FIGURE]),
+                                              run=self.run)
 
     @cached_property
     def uncertainty(self) -> pd.Series:
         surfaces, fits = self.smoothed
-        return fm.improvement_uncertainty(surfaces, fits).set_index(["sex", "scenario"])["e0_2039"]
+        return checks.improvement_uncertainty(surfaces, fits, data_top_age=self.top_ages).set_index(
+            ["sex", "scenario"])["e0_2039"]
+
+    @cached_property
+    def observed(self) -> pd.DataFrame:
+        return uk.uk_expectancy(self.run.version, years=(1961, 2022))
+
+    @cached_property
+    def realised(self) -> pd.DataFrame:
+        return checks.realised_errors(self.projection, version=self.run.version)
 
     @cached_property
     def backtest(self) -> pd.DataFrame:
-        return fm.elt_backtest()
+        return checks.rolling_backtest(run=self.run)
 
     # ------------------------------------------------------------ comparisons
     def comparisons(self) -> dict[str, pd.DataFrame]:
@@ -139,7 +179,7 @@ class MortalityReport:
         return {
             "mort-tab-elt-cited": fm.elt_cited_checks(),
             "mort-tab-verdicts": history.changing_life_table_checks(),
-            "mortp-tab-ons": fm.ons_comparison(self.projection),
+            "mortp-tab-ons": checks.ons_statements(self.projection),
         }
 
     # ------------------------------------------------------------ glued numbers
@@ -216,23 +256,29 @@ class MortalityReport:
     def _projection_values(self) -> dict[str, object]:
         pub, proj = self.published, self.projection
         surfaces, fits = self.smoothed
-        a = proj.assumptions
-        rms = projection.elt_smoothing_rms(fits)
+        a, run = proj.assumptions, self.run
         demo = self.demo
         fit, inside, n_obs = demo["fit"], demo["inside"], demo["n_observed_years"]
         ons = self.comparisons()["mortp-tab-ons"]
-        rep = ons["reproduced"]
+        counts = verdict_counts(ons)
+        judged = counts["agrees"] + counts["differs"]
         t0 = proj.last_data_year
         e39 = proj.period_expectancy(0, [2039])
-        medians = projection.median_ages(self.long_surfaces, [1851, 2031])
-        cohort = projection.survival_curves(self.long_surfaces, [2031], kind="cohort")
+        medians = elt_case.median_ages(self.long_surfaces, [1851, 2031])
+        cohort = elt_case.survival_curves(self.long_surfaces, [2031], kind="cohort")
         sens = self.sensitivity
         lo, hi = sens.loc[sens.index.min()], sens.loc[sens.index.max()]
-        unc = self.uncertainty
-        bt = self.backtest
-        e0_2001 = bt[(bt["measure"] == "e0") & (bt["year"] == 2001)].set_index(["method", "sex"])["error"]
+        unc, var, obs = self.uncertainty, self.variants, self.observed
+        real = self.realised.groupby(["measure", "sex", "period"])["error"].mean()
+        summary = checks.backtest_summary(self.backtest)
+        methods = [m for m in checks.BACKTEST_METHODS if m in summary.columns]
+        overall = summary[methods].mean()
         v: dict[str, object] = {
-            "mortp_nobs": int(fits["male"].n_obs),
+            "mortp_version": run.version,
+            "mortp_first": run.first_year, "mortp_last": run.last_year,
+            "mortp_t0": t0, "mortp_base": int(a.base_year), "mortp_target_year": int(a.target_year),
+            "mortp_top_m": int(run.max_age["male"]), "mortp_top_f": int(run.max_age["female"]),
+            "mortp_extend_to": int(run.extend_to), "mortp_kannisto_from": int(run.kannisto_from),
             "mortp_demo_psi2": float(fit.overdispersion),
             "mortp_demo_ed": float(fit.effective_dim),
             "mortp_demo_n": int(fit.n_obs),
@@ -240,11 +286,12 @@ class MortalityReport:
             "mortp_demo_cover_fc": float(inside[:, n_obs:].mean() * 100),
             "mortp_p_m": float(a.convergence_power["male"]),
             "mortp_p_f": float(a.convergence_power["female"]),
-            "mortp_rep_cp0": float(rep["ons_proj_cohort_e0_male_2014"] - rep["ons_proj_e0_male_2014"]),
-            "mortp_rep_cp65": float(rep["ons_proj_cohort_e65_male_2014"] - rep["ons_proj_e65_male_2014"]),
-            "mortp_pub_cp0": float(pub["ons_proj_cohort_e0_male_2014"] - pub["ons_proj_e0_male_2014"]),
-            "mortp_pub_cp65": float(pub["ons_proj_cohort_e65_male_2014"] - pub["ons_proj_e65_male_2014"]),
+            "mortp_p_m_exact": float(self.calibration["male"]),
             "mortp_n_rows": int(len(ons)),
+            "mortp_n_agree": int(counts["agrees"]),
+            "mortp_n_differs": int(counts["differs"]),
+            "mortp_n_calibrated": int(counts["calibrated"]),
+            "mortp_share_agree": float(100 * counts["agrees"] / judged),
             "mortp_e0m_39": float(e39.loc[2039, "male"]),
             "mortp_e0f_39": float(e39.loc[2039, "female"]),
             "mortp_med_p1851": float(medians.loc[1851, "period"]),
@@ -253,47 +300,96 @@ class MortalityReport:
             "mortp_pub_med_c1851": float(pub["ons_proj_median_cohort_1851"]),
             "mortp_c2031_110": float(cohort.loc[110, 2031]),
             "mortp_unc_m_c": float(unc[("male", "central")]),
+            "mortp_obs_e65m_2014": float(self.observed.loc[2014, "e65_male"]),
+            "mortp_obs_gap0_1981": float(obs.loc[1981, "e0_female"] - obs.loc[1981, "e0_male"]),
+            "mortp_obs_gap0_1982": float(obs.loc[1982, "e0_female"] - obs.loc[1982, "e0_male"]),
+            "mortp_bt_best": str(overall.idxmin()),
+            "mortp_bt_worst": str(overall.idxmax()),
+            "mortp_bt_n_origins": int(self.backtest["origin"].nunique()),
+            "mortp_bt_first_origin": int(self.backtest["origin"].min()),
+            "mortp_bt_last_origin": int(self.backtest["origin"].max()),
+            "mortp_bt_last_year": int(self.backtest["year"].max()),
         }
         for fid, short in ONS_SHORT_NAMES.items():
             v[f"mortp_rep_{short}"] = float(ons.loc[fid, "reproduced"])
             v[f"mortp_pub_{short}"] = float(ons.loc[fid, "published"])
+        for fid in ons.index:
+            v[f"mortp_verdict_{fid}"] = str(ons.loc[fid, "verdict"])
+            v[f"mortp_rep_{fid}"] = float(ons.loc[fid, "reproduced"])
+            v[f"mortp_pub_{fid}"] = float(ons.loc[fid, "published"])
+        book = var["book"]
+        v["mortp_var_ext_maxdiff"] = float((var["old ages: extension"] - book).abs().max())
+        asmr = checks.asmr_improvement_variants(run.version)
+        v["mortp_asmr_m_max"] = float(asmr.loc["male"].max())
+        v["mortp_asmr_m_min"] = float(asmr.loc["male"].min())
+        v["mortp_bt_best_value"] = float(overall.min())
+        v["mortp_bt_worst_value"] = float(overall.max())
+        for col, key in (("linear", "lin"), ("p = 2 / 1.5", "p2"), ("old ages: extension", "ext"),
+                         ("target 1.5%", "t15")):
+            for fid in ("ons_proj_e65_male_2014", "ons_proj_sex_gap_e0_2039", "ons_proj_sex_gap_e65_2039",
+                        "ons_proj_median_cohort_2031"):
+                v[f"mortp_var_{key}_{ONS_SHORT_NAMES[fid]}"] = float(var.loc[fid, col])
         for sex, s in SEXES:
             v[f"mortp_lam_a_{s}"] = float(fits[sex].lambdas[0])
             v[f"mortp_lam_y_{s}"] = float(fits[sex].lambdas[1])
             v[f"mortp_ed_{s}"] = float(fits[sex].effective_dim)
-            v[f"mortp_sd_{s}"] = float(np.sqrt(fits[sex].overdispersion))
-            v[f"mortp_rms_young_{s}"] = float(rms.loc[sex, "0-4"])
-            v[f"mortp_rms_adult_{s}"] = float(rms.loc[sex, "5-100"])
+            v[f"mortp_psi2_{s}"] = float(fits[sex].overdispersion)
+            v[f"mortp_nobs_{s}"] = int(fits[sex].n_obs)
             v[f"mortp_imp_{s}_6080"] = float(proj.improvement[sex].loc[60:80, t0].mean() * 100)
             v[f"mortp_unc_{s}_lo"] = float(unc[(sex, "low")])
             v[f"mortp_unc_{s}_hi"] = float(unc[(sex, "high")])
+            for measure in ("e0", "e65"):
+                for period, key in (("2015-2019", "pre"), ("2020-2022", "pan")):
+                    v[f"mortp_real_{measure}_{s}_{key}"] = float(real[(measure, sex, period)])
+            for method, key in (("ONS-style", "ons"), ("Lee-Carter", "lc"), ("P-spline forecast", "ps"),
+                                ("constant improvement", "naive")):
+                v[f"mortp_bt_{key}_{s}_e0_10"] = float(summary.loc[("e0", sex, 10), method])
+        for method, key in (("ONS-style", "ons"), ("Lee-Carter", "lc"), ("P-spline forecast", "ps"),
+                            ("constant improvement", "naive")):
+            v[f"mortp_bt_{key}_all"] = float(overall[method])
         for key, col in (("m", "e0_male"), ("f", "e0_female"), ("cm", "cohort_e0_male")):
             v[f"mortp_sens_{key}_lo"] = float(lo[col])
             v[f"mortp_sens_{key}_hi"] = float(hi[col])
-        for method, m in (("ONS-style", "ons"), ("Lee-Carter", "lc"), ("P-spline forecast", "ps")):
-            for sex, s in SEXES:
-                v[f"mortp_bt_{m}_{s}"] = float(-e0_2001[(method, sex)])
         return v
 
     # ------------------------------------------------------------ tables
     def tables(self) -> dict[str, object]:
         """Every table the chapter shows, by glue key."""
         cmp = self.comparisons()
-        checks = history.changing_life_table_figures()
-        targets = pd.DataFrame(self.projection.assumptions.cohort_targets,
-                               columns=["year of birth", "target (% a year)"])
+        checks_ = history.changing_life_table_figures()
+        a, run = self.projection.assumptions, self.run
+        targets = pd.DataFrame(a.cohort_targets, columns=["year of birth", "target (% a year)"])
         targets["target (% a year)"] = (targets["target (% a year)"] * 100).round(2)
-        bt = self.backtest
-        shown = bt.pivot_table(index=["measure", "sex", "year"], columns="method", values="error").round(2)
-        shown.insert(0, "actual (ELT)", bt.groupby(["measure", "sex", "year"])["actual"].first().round(2))
+        choices = pd.DataFrame([
+            ("data", f"HMD United Kingdom {run.version}", "UK deaths and populations (section 4)"),
+            ("years smoothed", f"{run.first_year}-{run.last_year}", "stated"),
+            ("top age smoothed", f"{run.max_age['male']} (males), {run.max_age['female']} (females)", "stated"),
+            ("initial improvement", f"{run.initial_year - 1} to {run.initial_year}", "stated"),
+            ("base year / target year", f"{a.base_year} / {a.target_year}", "stated"),
+            ("carried by cohort", f"born before {a.cohort_split}", "stated"),
+            ("convergence path", f"(1 - s)^p, p = {a.convergence_power['male']:.3g} (males), "
+                                 f"{a.convergence_power['female']:.4g} (females)",
+             "open: p for males calibrated on one figure, females half-way to linear"),
+            ("rates above the data's top age", a.old_age_rates,
+             "open: interpolation named in section 4; the anchor at the top age is the book's"),
+            ("old-age extension", f"Kannisto, fitted from age {run.kannisto_from}, to {run.extend_to}",
+             "open: the document does not say"),
+            ("males not below females", "yes" if a.male_not_below_female else "no", "stated"),
+        ], columns=["choice", "value in the book's run", "in the document"])
+        real = self.realised.pivot_table(index=["sex", "year"], columns="measure", values="error").round(2)
+        real.columns = [f"error in {c} (years)" for c in real.columns]
+        summary = checks.backtest_summary(self.backtest).round(2)
         return {
             "mort-tab-elt": history.elt_catalogue_table(),
             "mort-tab-elt-cited": comparison_display(cmp["mort-tab-elt-cited"], "mort_tab_elt_cited"),
             "mort-tab-verdicts": comparison_display(cmp["mort-tab-verdicts"], "mort_tab_verdicts",
-                                                    index=checks["number"].to_dict()),
+                                                    index=checks_["number"].to_dict()),
+            "mortp-tab-choices": choices,
             "mortp-tab-targets": targets,
             "mortp-tab-ons": comparison_display(cmp["mortp-tab-ons"], "mortp_tab_ons"),
-            "mortp-tab-backtest": shown,
+            "mortp-tab-variants": self.variants.round(2),
+            "mortp-tab-realised": real,
+            "mortp-tab-backtest": summary,
         }
 
     # ------------------------------------------------------------ figures
@@ -315,12 +411,15 @@ class MortalityReport:
             "mortp-fig-pspline-demo": fm.pspline.fit_figure(
                 demo["fit"], demo["deaths"], demo["exposure"], ages=[50, 70, 85], truth=demo["truth"],
                 title="Synthetic counts: Poisson P-spline with overdispersion"),
-            "mortp-fig-heatmap": projection.improvement_heatmap_figure(self.projection),
-            "mortp-fig-expectancy": projection.expectancy_figure(self.projection),
-            "mortp-fig-survival": projection.survival_figure(
-                projection.survival_curves(self.long_surfaces, years, kind="period"),
-                projection.survival_curves(self.long_surfaces, years, kind="cohort")),
-            "mortp-fig-sensitivity": projection.sensitivity_figure(self.sensitivity.reset_index()),
+            "mortp-fig-heatmap": projection_plots.improvement_heatmap_figure(self.projection),
+            "mortp-fig-expectancy": projection_plots.expectancy_figure(self.projection),
+            "mortp-fig-survival": projection_plots.survival_figure(
+                elt_case.survival_curves(self.long_surfaces, years, kind="period"),
+                elt_case.survival_curves(self.long_surfaces, years, kind="cohort")),
+            "mortp-fig-sensitivity": projection_plots.sensitivity_figure(self.sensitivity.reset_index()),
+            "mortp-fig-realised": projection_plots.realised_figure(self.realised, self.observed,
+                                                                   self.projection),
+            "mortp-fig-backtest": projection_plots.backtest_figure(self.backtest, checks.BACKTEST_METHODS),
         }
 
 

@@ -1,0 +1,484 @@
+"""Checks of the ONS-style projection: statements, realised errors, back-tests, sensitivities.
+
+* :func:`ons_figures` and :func:`uk_history_figures`: the value the UK data
+  gives for every quantitative ONS statement it can speak to, keyed by figure
+  id in ``data/published/ons2015mortality.csv``; :func:`ons_statements`
+  sets them beside the published figures (:func:`foresight.data.compare`).
+* :func:`realised_errors`: the 2014-based path against the observed period
+  life expectancy of 2015-2022, with the pandemic years apart.
+* :func:`rolling_backtest`: does judgement beat extrapolation? Four methods
+  from origins 1991-2011, errors by horizon up to 2019.
+* :func:`target_sensitivity`, :func:`power_sensitivity`,
+  :func:`improvement_uncertainty`: how the results move with the assumptions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from foresight.data import compare, published
+from foresight.mortality.hmd import hmd_surface
+from foresight.mortality.leecarter import fit_lee_carter
+from foresight.mortality.lifetable import cohort_rates, life_expectancy, life_tables
+from foresight.mortality.ons import (
+    Projection,
+    ProjectionAssumptions,
+    kannisto_extend,
+    project_mortality,
+)
+from foresight.mortality.standard import (
+    age_standardised_rate,
+    annual_improvement,
+    european_standard_population,
+)
+from foresight.mortality.uk import (
+    UKRun,
+    fit_uk,
+    uk_assumptions,
+    uk_counts,
+    uk_expectancy,
+    uk_rates,
+)
+
+__all__ = [
+    "BACKTEST_HORIZONS",
+    "BACKTEST_METHODS",
+    "BACKTEST_ORIGINS",
+    "CALIBRATED_FIGURES",
+    "DECADE_GAIN_YEARS",
+    "annualised_improvement",
+    "asmr_improvement_variants",
+    "backtest_summary",
+    "improvement_uncertainty",
+    "ons_figures",
+    "ons_statements",
+    "power_sensitivity",
+    "realised_errors",
+    "rolling_backtest",
+    "target_sensitivity",
+    "uk_history_figures",
+    "uk_standard_population",
+]
+
+SEXES = ("male", "female")
+
+#: Years over which "since the 1980s" the decade gain in period e0 is measured
+#: (least-squares slope of the observed e0, times ten), to 2013, the last year of ONS's data.
+DECADE_GAIN_YEARS: tuple[int, int] = (1980, 2013)
+
+#: Figures that fix an assumption of the book's run, so their check is a calibration
+#: check and not a reproduction (see :func:`foresight.mortality.uk.calibrate_convergence_power`).
+CALIBRATED_FIGURES: tuple[str, ...] = ("ons_proj_cohort_e0_male_2014",)
+
+#: Origins of the rolling back-test (last year of data used) and its horizons (years).
+BACKTEST_ORIGINS: tuple[int, ...] = (1991, 1996, 2001, 2006, 2011)
+BACKTEST_HORIZONS: tuple[int, ...] = (3, 5, 8, 10, 13, 15, 18, 20, 23, 25, 28)
+BACKTEST_METHODS: tuple[str, ...] = ("ONS-style", "Lee-Carter", "P-spline forecast",
+                                     "constant improvement")
+
+
+def uk_standard_population(version: str = "v2025", *, year: int = 2011, max_age: int = 99) -> pd.DataFrame:
+    """The UK population of ``year`` (HMD exposures, both sexes) as a standard, single ages.
+
+    ONS standardise with "the 2011 population estimates for the UK" (section
+    7); the HMD exposure of 2011 is the mid-year population in person-years.
+    Columns ``lower`` (age) and ``weight`` (persons), ages 0 to ``max_age``.
+    """
+    _, exposures = uk_counts(version)
+    sel = (exposures["year"] == year) & (exposures["age"] <= max_age)
+    frame = exposures.loc[sel, ["age", "total"]]
+    return pd.DataFrame({"lower": frame["age"].to_numpy(dtype=int),
+                         "weight": frame["total"].to_numpy(dtype=float)})
+
+
+def _asr(rates: Mapping[str, pd.DataFrame], years: Sequence[int], standard: pd.DataFrame,
+         max_age: int) -> pd.DataFrame:
+    out = {}
+    for sex in SEXES:
+        lt = life_tables(rates[sex].loc[:, list(years)], sex=sex)
+        out[sex] = np.asarray(age_standardised_rate(lt, standard=standard, max_age=max_age), dtype=float)
+    return pd.DataFrame(out, index=pd.Index(list(years), name="year"))
+
+
+def annualised_improvement(projection: Projection, start: int, end: int, *, max_age: int = 99,
+                           standard: pd.DataFrame | None = None) -> pd.Series:
+    """Average annual improvement (%) in age-standardised death rates, ``start`` to ``end``.
+
+    Rates are standardised directly over ages 0 to ``max_age`` with
+    ``standard`` (default: the UK population of 2011, as ONS Table 4.3;
+    :func:`uk_standard_population`). Returns a Series by sex (% a year).
+    """
+    std = uk_standard_population(max_age=max_age) if standard is None else standard
+    asr = _asr(projection.mx, [start, end], std, max_age)
+    return pd.Series({sex: float(annual_improvement(asr.loc[start, sex], asr.loc[end, sex], end - start))
+                      for sex in SEXES}, name="annualised improvement (%)")
+
+
+def asmr_improvement_variants(version: str = "v2025", *, start: int = 1971, end: int = 2011,
+                              max_age: int = 99) -> pd.DataFrame:
+    """The 1971-2011 improvement in age-standardised rates, measured four ways (% a year).
+
+    Rows by sex; columns ``endpoints`` (the book's measure: the two years'
+    rates, UK 2011 standard), ``log-linear trend`` (slope of log ASR over
+    every year), ``mean of annual changes`` and ``ESP 2013`` (endpoints, the
+    European Standard Population). Shows whether a miss depends on how the
+    average is taken.
+    """
+    rates = uk_rates(version, years=(start, end))
+    years = list(range(start, end + 1))
+    uk_std = _asr(rates, years, uk_standard_population(version, max_age=max_age), max_age)
+    esp = _asr(rates, [start, end], european_standard_population(), max_age)
+    rows = {}
+    for sex in SEXES:
+        a = uk_std[sex].to_numpy()
+        rows[sex] = {
+            "endpoints": float(annual_improvement(a[0], a[-1], end - start)),
+            "log-linear trend": float(-100.0 * np.polyfit(np.asarray(years, dtype=float), np.log(a), 1)[0]),
+            "mean of annual changes": float(100.0 * np.mean(1.0 - a[1:] / a[:-1])),
+            "ESP 2013": float(annual_improvement(esp.loc[start, sex], esp.loc[end, sex], end - start)),
+        }
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("sex")
+
+
+def ons_figures(projection: Projection) -> pd.Series:
+    """The projection's value of every figure ONS publish for the 2014-based projection.
+
+    Returns
+    -------
+    pandas.Series
+        Indexed by the figure's id in ``data/published/ons2015mortality.csv``
+        (life expectancy and its sex gaps in years, median ages in years,
+        annualised improvement over 2014-2094 in % per year).
+    """
+    e0 = projection.period_expectancy(0, [2014, 2039])
+    e65 = projection.period_expectancy(65, [2014, 2039])
+    coh0 = projection.cohort_expectancy(0, [2014])
+    coh65 = projection.cohort_expectancy(65, [2014])
+    imp = annualised_improvement(projection, 2014, 2094)
+    values = {
+        "ons_proj_e0_male_2014": e0.loc[2014, "male"],
+        "ons_proj_e0_female_2014": e0.loc[2014, "female"],
+        "ons_proj_cohort_e0_male_2014": coh0.loc[2014, "male"],
+        "ons_proj_e65_male_2014": e65.loc[2014, "male"],
+        "ons_proj_cohort_e65_male_2014": coh65.loc[2014, "male"],
+        "ons_sex_gap_e0_2014": e0.loc[2014, "female"] - e0.loc[2014, "male"],
+        "ons_proj_sex_gap_e0_2039": e0.loc[2039, "female"] - e0.loc[2039, "male"],
+        "ons_proj_sex_gap_e65_2014": e65.loc[2014, "female"] - e65.loc[2014, "male"],
+        "ons_proj_sex_gap_e65_2039": e65.loc[2039, "female"] - e65.loc[2039, "male"],
+        "ons_proj_median_period_2031": projection.median_age_at_death("period", 2031),
+        "ons_proj_median_cohort_2031": projection.median_age_at_death("cohort", 2031),
+        "ons_proj_annualised_male_80y": imp["male"],
+        "ons_proj_annualised_female_80y": imp["female"],
+    }
+    return pd.Series({k: float(v) for k, v in values.items()}, name="reproduced")
+
+
+def _slope_per_decade(series: pd.Series) -> float:
+    x = np.asarray(series.index, dtype=float)
+    return float(10.0 * np.polyfit(x - x.mean(), series.to_numpy(dtype=float), 1)[0])
+
+
+def _cohort_e65(rates: pd.DataFrame, years_at_65: Sequence[int], sex: str) -> np.ndarray:
+    diag = cohort_rates(rates)
+    births = [int(y) - 65 for y in years_at_65]
+    sub = diag.loc[diag.index >= 65, births]
+    return np.asarray(life_expectancy(life_tables(sub, sex=sex, ages=np.asarray(sub.index)), 65), dtype=float)
+
+
+def _joined(early: Mapping[str, pd.DataFrame], late: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Observed rates before the first year of ``late``, then ``late`` (ages of ``late``)."""
+    out = {}
+    for sex in SEXES:
+        recent = late[sex]
+        old = early[sex].reindex(index=recent.index)
+        old = old.loc[:, old.columns < recent.columns[0]]
+        out[sex] = pd.concat([old, recent], axis=1)
+    return out
+
+
+def uk_history_figures(projection: Projection) -> pd.Series:
+    """The UK data's value of every ONS statement about the past (and cohorts born in 1950).
+
+    Observed rates and life tables are those of HMD v2025 (deaths and
+    exposures 1950-2022), except the hundred-year average and the cohort
+    e65 of those reaching 65 in 1930-1970, which need years before 1950 and
+    use HMD v2018 (1922-2016) throughout. Cohort e0 of those born in 1950
+    chains the observed rates of 1950-1960 to ``projection`` (smoothed from
+    1961, projected from the base year). Row ids: see
+    ``data/published/ons2015mortality.csv``; two rows that check one figure
+    for each sex carry the sex as a suffix (``..._male``).
+    """
+    obs = uk_expectancy("v2025", years=(1950, 2013))
+    v: dict[str, float] = {}
+    window = obs.loc[DECADE_GAIN_YEARS[0]: DECADE_GAIN_YEARS[1]]
+    for sex in SEXES:
+        v[f"ons_decade_gain_e0_{sex}_1980s"] = _slope_per_decade(window[f"e0_{sex}"])
+    v["ons_sex_gap_e0_1980"] = float(obs.loc[1980, "e0_female"] - obs.loc[1980, "e0_male"])
+    late80s = obs.loc[1985:1989]
+    v["ons_sex_gap_e65_late_1980s"] = float((late80s["e65_female"] - late80s["e65_male"]).mean())
+    # age-standardised improvement 1971-2011, ages 0-99, UK 2011 standard
+    rates25 = uk_rates("v2025", years=(1971, 2011))
+    std = uk_standard_population()
+    asr = _asr(rates25, [1971, 1991, 2011], std, 99)
+    for sex in SEXES:
+        whole = annual_improvement(asr.loc[1971, sex], asr.loc[2011, sex], 40)
+        first = annual_improvement(asr.loc[1971, sex], asr.loc[1991, sex], 20)
+        second = annual_improvement(asr.loc[1991, sex], asr.loc[2011, sex], 20)
+        v[f"ons_asmr_improvement_1971_2011_{sex}"] = float(whole)
+        v[f"ons_asmr_second_half_faster_{sex}"] = float(second - first)
+    v["ons_asmr_acceleration_male_minus_female"] = (v["ons_asmr_second_half_faster_male"]
+                                                    - v["ons_asmr_second_half_faster_female"])
+    # the hundred-year average, 1922-2013 (v2018, the nearest window to 1913-2013)
+    rates18 = uk_rates("v2018")
+    asr18 = _asr(rates18, [1922, 2013], std, 99)
+    for sex in SEXES:
+        v[f"ons_improvement_last_100y_{sex}"] = float(
+            annual_improvement(asr18.loc[1922, sex], asr18.loc[2013, sex], 2013 - 1922))
+    # male cohort e65 flat for those reaching 65 in 1930-1970 while females rose (v2018)
+    gain = {}
+    for sex in SEXES:
+        e65 = _cohort_e65(rates18[sex], [1930, 1970], sex)
+        gain[sex] = float(e65[1] - e65[0])
+    v["ons_cohort_e65_male_gain_share_1930_1970"] = gain["male"] / gain["female"]
+    # cohort e0 of those born in 1950: observed 1950-1960, then the projection
+    joined = _joined(uk_rates("v2025", years=(1950, 1960)), projection.mx)
+    for sex in SEXES:
+        diag = cohort_rates(joined[sex]).loc[:, [1950]]
+        v[f"ons_cohort_e0_1950_{sex}"] = float(np.asarray(life_expectancy(life_tables(diag, sex=sex), 0))[0])
+    return pd.Series(v, name="reproduced")
+
+
+#: Rows of :func:`ons_statements` that check one published figure per sex.
+SEX_ROWS: dict[str, str] = {
+    "ons_improvement_last_100y_male": "ons_improvement_last_100y",
+    "ons_improvement_last_100y_female": "ons_improvement_last_100y",
+}
+
+
+def ons_statements(projection: Projection, *, figures: pd.Series | None = None) -> pd.DataFrame:
+    """Every ONS statement the UK data can speak to, beside the published figure.
+
+    The projection figures of :func:`ons_figures` and the history of
+    :func:`uk_history_figures`, compared with :func:`foresight.data.compare`
+    (tolerance from the printed precision and the qualifier). The figures in
+    :data:`CALIBRATED_FIGURES` fix an assumption and are marked
+    ``calibrated``; statements about England and Wales checked on UK data say
+    so in their label. ``figures`` (optional) replaces the computed values,
+    for tests.
+    """
+    if figures is None:
+        figures = pd.concat([uk_history_figures(projection), ons_figures(projection)])
+    pub = published("ons2015mortality")
+    basis = {fid: ("calibrated" if fid in CALIBRATED_FIGURES else "reproduction") for fid in figures.index}
+    rows = [k for k in SEX_ROWS if k in figures.index]
+    return compare(pub, figures, basis=basis, figure_ids={k: SEX_ROWS[k] for k in rows},
+                   labels={k: f"{pub.loc[SEX_ROWS[k], 'quantity']}: {k.rsplit('_', 1)[1]}s" for k in rows})
+
+
+def realised_errors(projection: Projection, *, version: str = "v2025",
+                    years: tuple[int, int] = (2015, 2022)) -> pd.DataFrame:
+    """The projected period e0 and e65 against the observed, year by year.
+
+    Returns one row per sex, age (0, 65) and year: ``projected``,
+    ``observed`` (HMD ``version``), ``error`` (projected minus observed) and
+    ``period`` (``"2015-2019"`` before the pandemic, ``"2020-2022"`` from it).
+    """
+    obs = uk_expectancy(version, years=years)
+    yrs = list(obs.index)
+    rows = []
+    for age in (0, 65):
+        proj = projection.period_expectancy(age, yrs)
+        for sex in SEXES:
+            for y in yrs:
+                p, o = float(proj.loc[y, sex]), float(obs.loc[y, f"e{age}_{sex}"])
+                rows.append({"sex": sex, "measure": f"e{age}", "year": int(y), "projected": p,
+                             "observed": o, "error": p - o,
+                             "period": "2015-2019" if y <= 2019 else "2020-2022"})
+    return pd.DataFrame(rows)
+
+
+def _lee_carter(rates: pd.DataFrame, years: np.ndarray, top_data: int, top: int) -> pd.DataFrame:
+    fit = fit_lee_carter(rates)
+    return kannisto_extend(fit.forecast(years), to_age=top, fit_ages=(80, top_data))
+
+
+def rolling_backtest(
+    origins: Sequence[int] = BACKTEST_ORIGINS,
+    *,
+    last_year: int = 2019,
+    run: UKRun | None = None,
+    target_rate: float = 0.012,
+    naive_years: int = 10,
+) -> pd.DataFrame:
+    """Rolling-origin back-test on the UK series: four methods, errors in e0 and e65.
+
+    For each origin ``T`` only data to ``T`` is used (HMD ``run.version``,
+    from ``run.first_year``, the run's top ages), and the period life
+    expectancy of ``T + 1 .. last_year`` is projected by:
+
+    ``ONS-style``
+        the ONS procedure of :mod:`foresight.mortality.uk`: initial
+        improvement at ``T - 2``, carried to the base year ``T + 1``,
+        converging over 25 years to a uniform ``target_rate`` (the 2014
+        cohort targets used knowledge of 2014 and are not applied) with the
+        book's convergence exponent;
+    ``Lee-Carter``
+        fitted to the observed rates (ages 0 to the top age), drift of
+        ``k``, Kannisto above the top age;
+    ``P-spline forecast``
+        the P-spline's own extrapolation (zero-weight years to ``last_year``);
+    ``constant improvement``
+        the naive rule: each age keeps the average improvement of its
+        smoothed rate over the last ``naive_years`` years, from the smoothed
+        rate of ``T``.
+
+    The smoothing for the ONS-style and the naive rule is the one fit with
+    padding that gives the P-spline forecast (zero weights do not change the
+    fit's data, only its basis extends); each method uses the same
+    smoothed history. Returns one row per origin, method, sex, measure and
+    year: ``projected``, ``observed``, ``error`` (projected minus observed),
+    ``horizon`` (year minus origin).
+    """
+    run = UKRun() if run is None else run
+    observed = uk_expectancy(run.version, years=(min(origins) + 1, last_year))
+    deaths, exposures = uk_counts(run.version)
+    rows = []
+    for origin in origins:
+        years = np.arange(origin + 1, last_year + 1)
+        o_run = replace(run, last_year=origin, initial_year=origin - 2)
+        full, _ = fit_uk(o_run, forecast_to=last_year)
+        a = uk_assumptions(base_year=origin + 1, target_rate=target_rate, cohort_targets=())
+        a = replace(a, end_year=max(a.end_year, origin + 115))
+        ons = project_mortality({s: full[s].loc[:, : origin - 2] for s in SEXES}, a,
+                                data_top_age=dict(o_run.max_age))
+        for sex in SEXES:
+            top_data = int(o_run.max_age[sex])
+            sel = ((deaths["year"] >= run.first_year) & (deaths["year"] <= origin)
+                   & (deaths["age"] <= top_data))
+            hist = hmd_surface(deaths[sel], sex) / hmd_surface(exposures[sel], sex)
+            smooth = full[sex]
+            imp = 1.0 - (smooth[origin] / smooth[origin - naive_years]) ** (1.0 / naive_years)
+            steps = (years - origin)[None, :]
+            naive = pd.DataFrame(smooth[origin].to_numpy()[:, None] * (1.0 - imp.to_numpy()[:, None]) ** steps,
+                                 index=smooth.index, columns=pd.Index(years, name="year"))
+            methods = {
+                "ONS-style": ons.mx[sex].loc[:, years],
+                "Lee-Carter": _lee_carter(hist, years, top_data, run.extend_to),
+                "P-spline forecast": smooth.loc[:, years],
+                "constant improvement": naive,
+            }
+            for method, mx in methods.items():
+                lt = life_tables(mx, sex=sex)
+                for age in (0, 65):
+                    proj = np.asarray(life_expectancy(lt, age), dtype=float)
+                    for j, y in enumerate(years):
+                        o = float(observed.loc[y, f"e{age}_{sex}"])
+                        rows.append({"origin": origin, "method": method, "sex": sex, "measure": f"e{age}",
+                                     "year": int(y), "horizon": int(y - origin), "projected": float(proj[j]),
+                                     "observed": o, "error": float(proj[j]) - o})
+    return pd.DataFrame(rows)
+
+
+def backtest_summary(backtest: pd.DataFrame, *, horizons: Sequence[int] = (5, 10, 15, 20, 25)) -> pd.DataFrame:
+    """Mean absolute error by method, measure, sex and horizon (years), over the origins that reach it.
+
+    Index ``(measure, sex, horizon)``, one column per method, plus ``origins``
+    (how many origins reach the horizon by the last year).
+    """
+    sub = backtest[backtest["horizon"].isin(list(horizons))].copy()
+    sub["abs_error"] = sub["error"].abs()
+    table = sub.pivot_table(index=["measure", "sex", "horizon"], columns="method", values="abs_error",
+                            aggfunc="mean")
+    table = table.loc[:, [m for m in BACKTEST_METHODS if m in table.columns]]
+    counts = sub.groupby(["measure", "sex", "horizon"])["origin"].nunique()
+    table["origins"] = counts
+    return table
+
+
+def target_sensitivity(
+    surfaces: Mapping[str, pd.DataFrame],
+    targets: Sequence[float] = (0.0, 0.005, 0.01, 0.012, 0.015, 0.02, 0.025),
+    *,
+    assumptions: ProjectionAssumptions | None = None,
+    data_top_age: Mapping[str, int] | None = None,
+    year: int = 2039,
+) -> pd.DataFrame:
+    """Period e0 in ``year`` and cohort e0 at birth in the base year for each long-term target.
+
+    Every target is applied with :meth:`ProjectionAssumptions.with_target`
+    (cohort differentials kept). Columns ``target, e0_male, e0_female,
+    cohort_e0_male, cohort_e0_female``.
+    """
+    base = ProjectionAssumptions() if assumptions is None else assumptions
+    rows = []
+    for t in targets:
+        p = project_mortality(surfaces, base.with_target(float(t)), data_top_age=data_top_age)
+        e0 = p.period_expectancy(0, [year])
+        coh = p.cohort_expectancy(0, [base.base_year])
+        rows.append(
+            {
+                "target": float(t),
+                "e0_male": e0.loc[year, "male"],
+                "e0_female": e0.loc[year, "female"],
+                "cohort_e0_male": coh.loc[base.base_year, "male"],
+                "cohort_e0_female": coh.loc[base.base_year, "female"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def power_sensitivity(
+    surfaces: Mapping[str, pd.DataFrame],
+    variants: Mapping[str, ProjectionAssumptions],
+    *,
+    data_top_age: Mapping[str, int] | None = None,
+) -> pd.DataFrame:
+    """:func:`ons_figures` under each named set of assumptions: figures in rows, variants in columns."""
+    cols = {name: ons_figures(project_mortality(surfaces, a, data_top_age=data_top_age))
+            for name, a in variants.items()}
+    return pd.DataFrame(cols)
+
+
+def improvement_uncertainty(
+    surfaces: Mapping[str, pd.DataFrame],
+    fits: Mapping[str, object],
+    *,
+    z: float = 2.0,
+    assumptions: ProjectionAssumptions | None = None,
+    data_top_age: Mapping[str, int] | None = None,
+    year: int = 2039,
+) -> pd.DataFrame:
+    """How the P-spline's standard errors of the initial improvement rates carry into e0.
+
+    The initial improvement rates (last year of ``surfaces``) are moved by
+    ``-z`` and ``+z`` standard errors (all ages together, a deliberately
+    wide band since the errors of neighbouring ages are positively
+    correlated) and the projection is rerun. Returns, by sex and scenario
+    (``low``, ``central``, ``high`` initial improvement), period e0 in
+    ``year`` and the mean initial improvement rate over the ages.
+    """
+    rows = []
+    for label, sign in (("low", -1.0), ("central", 0.0), ("high", 1.0)):
+        moved = {}
+        for sex in SEXES:
+            s = surfaces[sex]
+            t0 = int(s.columns[-1])
+            imp = fits[sex].improvement_rates(t0)
+            n = len(imp)  # ages of the fit; ages above (Kannisto) move with the top age
+            se = np.concatenate([imp["se"].to_numpy(), np.full(len(s) - n, imp["se"].to_numpy()[-1])])
+            r = 1.0 - s[t0].to_numpy() / s[t0 - 1].to_numpy() + sign * z * se
+            new = s.copy()
+            new[t0] = s[t0 - 1].to_numpy() * (1.0 - r)
+            moved[sex] = new
+        p = project_mortality(moved, assumptions, data_top_age=data_top_age)
+        e0 = p.period_expectancy(0, [year])
+        for sex in SEXES:
+            t0 = int(moved[sex].columns[-1])
+            r = 1 - moved[sex][t0] / moved[sex][t0 - 1]
+            rows.append({"scenario": label, "sex": sex, "mean_initial_improvement": float(r.mean()),
+                         f"e0_{year}": float(e0.loc[year, sex])})
+    return pd.DataFrame(rows)
