@@ -117,10 +117,12 @@ def check_arguments(args: argparse.Namespace) -> None:
     if args.max_age_female is not None and not MIN_MAX_AGE <= args.max_age_female <= MAX_TOP_AGE:
         raise _bad("--max-age-female", f"{args.max_age_female} is out of range",
                    f"an age from {MIN_MAX_AGE} to {MAX_TOP_AGE}")
-    top = max(top_ages(args).values())
+    tops = top_ages(args)
+    top, option = ((tops["female"], "--max-age-female") if tops["female"] > tops["male"]
+                   else (tops["male"], "--max-age"))
     if not top <= args.extend_to <= MAX_TOP_AGE:
         raise _bad("--extend-to", f"{args.extend_to} is out of range",
-                   f"an age from the highest top age ({top}) to {MAX_TOP_AGE}")
+                   f"an age from {option} ({top}) to {MAX_TOP_AGE}")
     if not 0 <= args.trim_years <= MAX_TRIM:
         raise _bad("--trim-years", f"{args.trim_years} is out of range",
                    f"0 to {MAX_TRIM} years")
