@@ -109,7 +109,7 @@ def test_mortality_values(provided):
     assert v["mortp_sens_m_lo"] < v["mortp_unc_m_lo"] < v["mortp_unc_m_c"] < v["mortp_unc_m_hi"] \
         < v["mortp_sens_m_hi"]
     assert v["mort_esp_groups"] == 20 and v["mort_esp_open"] == 90  # ESP 2013: 0, 1-4, 5-9, ..., 90+
-    assert v["mortp_n_rows"] == 27
+    assert v["mortp_n_rows"] == 28
     assert v["mortp_n_agree"] + v["mortp_n_differs"] + v["mortp_n_calibrated"] == v["mortp_n_rows"]
     assert v["mortp_version"] == "v2025" and (v["mortp_first"], v["mortp_last"]) == (1961, 2013)
     assert (v["mortp_top_m"], v["mortp_top_f"], v["mortp_t0"], v["mortp_base"]) == (100, 105, 2011, 2014)

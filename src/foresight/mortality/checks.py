@@ -204,9 +204,9 @@ def uk_history_figures(projection: Projection) -> pd.Series:
     """The UK data's value of every ONS statement about the past (and cohorts born in 1950).
 
     Observed rates and life tables are those of HMD v2025 (deaths and
-    exposures 1950-2022), except the hundred-year average and the cohort
-    e65 of those reaching 65 in 1930-1970, which need years before 1950 and
-    use HMD v2018 (1922-2016) throughout. Cohort e0 of those born in 1950
+    exposures 1950-2022), except the hundred-year average, the year the sex
+    gap in e0 peaked and the cohort e65 of those reaching 65 in 1930-1970,
+    which need years before 1950 and use HMD v2018 (1922-2016) throughout. Cohort e0 of those born in 1950
     chains the observed rates of 1950-1960 to ``projection`` (smoothed from
     1961, projected from the base year). Row ids: see
     ``data/published/ons2015mortality.csv``; two rows that check one figure
@@ -238,6 +238,10 @@ def uk_history_figures(projection: Projection) -> pd.Series:
     for sex in SEXES:
         v[f"ons_improvement_last_100y_{sex}"] = float(
             annual_improvement(asr18.loc[1922, sex], asr18.loc[2013, sex], 2013 - 1922))
+    # the female advantage in e0 rose to about 1970, then fell (v2018, 1922-2016)
+    obs18 = uk_expectancy("v2018")
+    gap18 = obs18["e0_female"] - obs18["e0_male"]
+    v["ons_sex_gap_e0_peak_year"] = float(gap18.idxmax())
     # male cohort e65 flat for those reaching 65 in 1930-1970 while females rose (v2018)
     gain = {}
     for sex in SEXES:
