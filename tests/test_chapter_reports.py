@@ -123,6 +123,30 @@ def test_sle_values(provided):
     assert v["sle_act_s60_diff"] == pytest.approx(87.6 - v["sle_act_s60"])
 
 
+def test_sle_prose_claims_hold(provided):
+    """Each qualitative sentence of the SLE chapter, checked against the glued numbers."""
+    v = provided["sle"]["values"]
+    # the cohort benchmark: 13.4 % at 100 lies between the cohort figures at 0.8 % and 1.6 % a year
+    assert v["sle_act_s100_rate_low"] < v["sle_mean_ssp100"] < v["sle_act_s100_rate_high"]
+    assert abs(v["sle_act_s100_diff"]) < 2  # about one point at the central 1.2 %
+    assert v["sle_act_s100_period_diff"] > 5  # the period table's far larger gap
+    assert v["sle_act_s100_period_hi"] < v["sle_mean_ssp100"]  # no period table reaches it
+    # pessimistic about 60 under every assumption; shorter lives than the cohort table
+    assert v["sle_act_s60_lo"] > v["sle_mean_ssp60"]
+    assert v["sle_act_median_diff"] < 0 and v["sle_act_expected_diff"] < 0
+    # Table 2: every coefficient of models 1-2 within two SEs, the misses in models 3-4
+    assert v["sle_t2_within_m12"] == v["sle_t2_rows_m12"] == 24
+    assert v["sle_t2_within_all"] == v["sle_t2_within_m12"] + v["sle_t2_within_m3"] + v["sle_t2_within_m4"]
+    # the star check cannot separate t from normal p-values
+    assert v["sle_t2_star_agree_normal"] == v["sle_t2_star_agree"]
+    # keeping the never-crossing answers gives the largest gap of any variant
+    assert v["sle_sens_fitted_gap"] == v["sle_sens_max"]
+    # the synthetic cohort has no anchoring: curves align by target age, not by position
+    assert v["sle_anch_gap_target"] < v["sle_anch_gap_position"]
+    assert v["sle_excl_age_derived"] == 1067 - 878
+    assert v["sle_syn_corr_p"] < v["sle_corr_p"]
+
+
 def test_selection_values(provided):
     v = provided["selection"]["values"]
     assert v["sel_pub_drop"] == 25 and v["sel_jp_mech"] == 0.44 and v["sel_jp_hol"] == 0.28

@@ -25,7 +25,13 @@ import pandas as pd
 from foresight.chapter import Markdown
 from foresight.data import comparison_display, published
 from foresight.sle import actuarial, plots
-from foresight.sle.anchoring import AnchoringResult, anchoring_comparison, anchoring_groups
+from foresight.sle.anchoring import (
+    OLDER_AGES,
+    YOUNGER_AGES,
+    AnchoringResult,
+    anchoring_comparison,
+    anchoring_groups,
+)
 from foresight.sle.cascade import RULE_LABELS, CascadeOptions, apply_cascade
 from foresight.sle.compare import (
     flow_comparison,
@@ -313,7 +319,9 @@ class SLEReport:
                   "sle_anch_gap_position": an.gap("by position"),
                   "sle_anch_gap_target": an.gap("by target age"),
                   "sle_anch_old_max_age": float(anchoring_groups(self.survey)[1]["age"].astype(float).max()),
-                  "sle_anch_shift": float(an.shift)})
+                  "sle_anch_shift": float(an.shift),
+                  "sle_anch_young_lo": float(YOUNGER_AGES[0]), "sle_anch_young_hi": float(YOUNGER_AGES[1]),
+                  "sle_anch_old_lo": float(OLDER_AGES[0]), "sle_anch_old_hi": float(OLDER_AGES[1])})
         return v
 
     # ------------------------------------------------------------ tables

@@ -102,6 +102,8 @@ def _sle_rows() -> list[dict]:
     ]
     # Actuarial chances for people of the analysis sample's ages and sexes: the
     # sample is the synthetic cohort calibrated to Table 1 (the real one is not public).
+    # Cohort basis: a respondent's chance of reaching 100 depends on the rates of the
+    # years in which they age, not on the survey year's (see foresight.sle.actuarial).
     # (the same call as the chapter: the cohort of the paper's size and default seed)
     result = sle.analyse(sle.synthetic_cohort())
     vs = actuarial.published_vs_actuarial(result.sample, published("rappange2017sle"))
@@ -112,8 +114,9 @@ def _sle_rows() -> list[dict]:
                 case=f"chance of living to {target}",
                 judgement="stated survival chance (published mean)",
                 judgement_value=float(vs.loc[fid, "subjective (published)"]),
-                reference="Dutch life table improved to the survey year (synthetic sample's ages and sexes)",
-                reference_value=float(vs.loc[fid, "actuarial"]),
+                reference=("Dutch cohort life table, improvement carried along each respondent's "
+                           "life (synthetic sample's ages and sexes)"),
+                reference_value=float(vs.loc[fid, "actuarial (cohort)"]),
                 unit="%",
                 data="published answers; real life tables; synthetic age-sex mix",
             )
