@@ -159,6 +159,21 @@ def test_selection_values(provided):
     assert v["sel_date_first"] == "15 August 2013" and v["sel_date_last"] == "8 April 2014"
 
 
+def test_selection_prose_claims_hold(provided):
+    """The range-restriction, 25% and break-even sentences, checked against the glued numbers."""
+    v = provided["selection"]["values"]
+    # a pool chosen on the formula widens the relative loss; the direct formula understated it
+    assert v["sel_rr_loss"] > v["sel_jp_loss"] and v["sel_rr_loss"] > v["sel_rr_loss_direct"]
+    assert v["sel_rr_c"] < v["sel_rr_c_direct"] < v["sel_rr_m"]
+    # the review's independent figures: 29.1 % and 26.9 % without the unconfirmed criterion
+    assert round(100 * v["sel_mean_loss_confirmed"], 1) == 29.1
+    assert round(100 * v["sel_ratio_loss_confirmed"], 1) == 26.9
+    assert v["sel_unconfirmed"] == "non-grade academic"
+    assert 0 < v["sel_drop_agree"] < v["sel_drop_rows"]
+    # solved, not gridded: 19.6 SDy, below the first grid point where the curve exists
+    assert v["sel_min_cost_clin"] == pytest.approx(19.65, abs=0.01)
+
+
 def test_synthesis_counts_every_comparison(provided, comparisons):
     v = provided["synthesis"]["values"]
     assert v["syn_cmp_tables"] == len(comparisons)
