@@ -128,6 +128,30 @@ def test_sle_values(provided):
     assert v["sle_act_s60_diff"] == pytest.approx(87.6 - v["sle_act_s60"])
 
 
+def test_sle_prose_claims_hold(provided):
+    """Each qualitative sentence of the SLE chapter, checked against the glued numbers."""
+    v = provided["sle"]["values"]
+    # the cohort benchmark: 13.4 % at 100 lies between the cohort figures at 0.8 % and 1.6 % a year
+    assert v["sle_act_s100_rate_low"] < v["sle_mean_ssp100"] < v["sle_act_s100_rate_high"]
+    assert abs(v["sle_act_s100_diff"]) < 2  # about one point at the central 1.2 %
+    assert v["sle_act_s100_period_diff"] > 5  # the period table's far larger gap
+    assert v["sle_act_s100_period_hi"] < v["sle_mean_ssp100"]  # no period table reaches it
+    # pessimistic about 60 under every assumption; shorter lives than the cohort table
+    assert v["sle_act_s60_lo"] > v["sle_mean_ssp60"]
+    assert v["sle_act_median_diff"] < 0 and v["sle_act_expected_diff"] < 0
+    # Table 2: every coefficient of models 1-2 within two SEs, the misses in models 3-4
+    assert v["sle_t2_within_m12"] == v["sle_t2_rows_m12"] == 24
+    assert v["sle_t2_within_all"] == v["sle_t2_within_m12"] + v["sle_t2_within_m3"] + v["sle_t2_within_m4"]
+    # the star check cannot separate t from normal p-values
+    assert v["sle_t2_star_agree_normal"] == v["sle_t2_star_agree"]
+    # keeping the never-crossing answers gives the largest gap of any variant
+    assert v["sle_sens_fitted_gap"] == v["sle_sens_max"]
+    # the synthetic cohort has no anchoring: curves align by target age, not by position
+    assert v["sle_anch_gap_target"] < v["sle_anch_gap_position"]
+    assert v["sle_excl_age_derived"] == 1067 - 878
+    assert v["sle_syn_corr_p"] < v["sle_corr_p"]
+
+
 def test_selection_values(provided):
     v = provided["selection"]["values"]
     assert v["sel_pub_drop"] == 25 and v["sel_jp_mech"] == 0.44 and v["sel_jp_hol"] == 0.28
@@ -138,6 +162,21 @@ def test_selection_values(provided):
     assert v["sel_sh_agree"] + v["sel_sh_calibrated"] == v["sel_sh_n"] == 5
     assert v["sel_cost_ratio"] == pytest.approx(0.5 / 0.01 * 0.99 / 0.5, rel=0.05)
     assert v["sel_date_first"] == "15 August 2013" and v["sel_date_last"] == "8 April 2014"
+
+
+def test_selection_prose_claims_hold(provided):
+    """The range-restriction, 25% and break-even sentences, checked against the glued numbers."""
+    v = provided["selection"]["values"]
+    # a pool chosen on the formula widens the relative loss; the direct formula understated it
+    assert v["sel_rr_loss"] > v["sel_jp_loss"] and v["sel_rr_loss"] > v["sel_rr_loss_direct"]
+    assert v["sel_rr_c"] < v["sel_rr_c_direct"] < v["sel_rr_m"]
+    # the review's independent figures: 29.1 % and 26.9 % without the unconfirmed criterion
+    assert round(100 * v["sel_mean_loss_confirmed"], 1) == 29.1
+    assert round(100 * v["sel_ratio_loss_confirmed"], 1) == 26.9
+    assert v["sel_unconfirmed"] == "non-grade academic"
+    assert 0 < v["sel_drop_agree"] < v["sel_drop_rows"]
+    # solved, not gridded: 19.6 SDy, below the first grid point where the curve exists
+    assert v["sel_min_cost_clin"] == pytest.approx(19.65, abs=0.01)
 
 
 def test_synthesis_counts_every_comparison(provided, comparisons):
@@ -154,3 +193,42 @@ def test_glued_published_values_are_the_published_ones(provided):
     v = provided["sle"]["values"]
     assert all(v[k] == pub[k] for k in pub.index if k.startswith("sle_"))
     assert provided["mortality"]["values"]["mort_imp_pub"] == pub["ons_improvement_last_100y"]
+
+
+def test_mortality_claims_follow_the_glued_numbers(provided, mortality_report):
+    """Each qualitative sentence of the mortality chapter's UK half, and of the synthesis
+    paragraph on it, checked against the numbers glued beside it."""
+    v = provided["mortality"]["values"]
+    tol = mortality_report.comparisons()["mortp-tab-ons"]["tolerance"]
+    # 'the carried rates run ahead of what happened, and ONS's estimates sit between the two'
+    assert v["mortp_obs_e65m_2014"] < v["mortp_pub_e65m"] < v["mortp_rep_e65m"]
+    # 'the same under every convergence path'
+    assert v["mortp_var_lin_e65m"] == pytest.approx(v["mortp_rep_e65m"], abs=1e-9)
+    assert v["mortp_var_p2_e65m"] == pytest.approx(v["mortp_rep_e65m"], abs=1e-9)
+    # 'linear convergence gives ..., within both tolerances'
+    for key, fid in (("gap0_39", "ons_proj_sex_gap_e0_2039"), ("gap65_39", "ons_proj_sex_gap_e65_2039")):
+        assert abs(v[f"mortp_var_lin_{key}"] - v[f"mortp_pub_{key}"]) <= tol[fid]
+        assert abs(v[f"mortp_rep_{key}"] - v[f"mortp_pub_{key}"]) > tol[fid]  # a miss in the book's run
+    # 'the printed 6.0 is one year of the falling trend away'
+    assert abs(v["mortp_obs_gap0_1981"] - v["mortp_pub_ons_sex_gap_e0_1980"]) <= tol["ons_sex_gap_e0_1980"]
+    assert v["mortp_rep_ons_sex_gap_e0_1980"] > v["mortp_obs_gap0_1981"] > v["mortp_obs_gap0_1982"]
+    # 'the verdict depends on how "average annualised" is read': the endpoint measure misses,
+    # another reading falls within the tolerance
+    male = "ons_asmr_improvement_1971_2011_male"
+    assert abs(v[f"mortp_rep_{male}"] - v[f"mortp_pub_{male}"]) > tol[male]
+    assert abs(v["mortp_asmr_m_max"] - v[f"mortp_pub_{male}"]) <= tol[male]
+    # 'the printed 1.2% lies between the two sources' values' (females)
+    assert v["mort_imp_f"] < v["mort_imp_pub"] < v["mortp_rep_ons_improvement_last_100y_female"]
+    # the synthesis: 'one target for both sexes lies between their histories'
+    assert (v["mortp_rep_ons_improvement_last_100y_male"] < v["mort_imp_pub"]
+            < v["mortp_rep_ons_improvement_last_100y_female"])
+    # 'too high on average' before the pandemic, and 'the gap widens' in 2020-2022
+    for s in ("m", "f"):
+        for m in ("e0", "e65"):
+            assert 0 < v[f"mortp_real_{m}_{s}_pre"] < v[f"mortp_real_{m}_{s}_pan"]
+    # the back-test sentence names the methods by their glued errors; best and worst are consistent
+    errors = {k: v[f"mortp_bt_{k}_all"] for k in ("ons", "lc", "ps", "naive")}
+    assert v["mortp_bt_best_value"] == min(errors.values())
+    assert v["mortp_bt_worst_value"] == max(errors.values())
+    # 'moves no figure of the comparison below by more than' (shown to two decimals)
+    assert v["mortp_var_ext_maxdiff"] < 0.05

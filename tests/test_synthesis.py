@@ -10,7 +10,7 @@ from foresight.data import published
 
 @pytest.fixture(scope="module")
 def table():
-    return synthesis.judgement_table()
+    return synthesis.judgement_table()  # builds its own mortality report, as a reader would
 
 
 def test_covers_every_chapter(table):
@@ -67,13 +67,17 @@ def test_plot_has_one_marker_per_case(table):
     plt.close(fig)
 
 
-def test_mortality_spreads_come_from_the_projection(table):
-    import foresight.mortality as fm
+def test_mortality_spreads_come_from_the_projection(table, mortality_report):
+    from foresight.mortality import checks
 
-    surfaces, fits = fm.smooth_elt_surfaces()
-    sens = fm.target_sensitivity(surfaces)
+    sens = mortality_report.sensitivity.reset_index()
     row = table[table.case == "spread of e0 in 2039, males"].iloc[0]
     assert row["judgement_value"] == pytest.approx(sens["e0_male"].max() - sens["e0_male"].min())
     # a higher target means longer lives: the sensitivity is monotone
     assert sens["e0_male"].is_monotonic_increasing
     assert row["reference_value"] > 0
+    # the back-test row: the expert-target method against the best pure extrapolation
+    bt = table[table.case.str.startswith("back-test")].iloc[0]
+    overall = checks.backtest_summary(mortality_report.backtest)[list(checks.BACKTEST_METHODS)].mean()
+    assert bt["judgement_value"] == pytest.approx(overall["ONS-style"])
+    assert bt["reference_value"] == pytest.approx(overall.drop("ONS-style").min())

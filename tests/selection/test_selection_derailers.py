@@ -60,3 +60,23 @@ def test_hybrid_break_even_with_and_without_false_alarms():
     assert 0.0 < d < 1.0
     v = strategy_values(0.44, 0.28, 0.3, 0.01, 40.0, d, 0.1)
     assert v["hybrid"] == pytest.approx(v["mechanical"], abs=1e-8)
+
+
+def test_min_cost_for_break_even_is_solved_not_gridded():
+    from foresight.selection.derailers import min_cost_for_break_even, strategy_values
+
+    args = (0.44, 0.28, 0.3, 0.01, 0.05)
+    c = min_cost_for_break_even(*args)
+    v = strategy_values(*args[:4], c, 1.0, args[4])
+    assert float(v["clinical"] - v["mechanical"]) == pytest.approx(0.0, abs=1e-9)
+    # just below it, even perfect detection loses; just above, it wins
+    for dc, sign in ((-1e-3, -1), (1e-3, 1)):
+        w = strategy_values(*args[:4], c + dc, 1.0, args[4])
+        assert np.sign(float(w["clinical"] - w["mechanical"])) == sign
+    # the closed form: both values are linear in the cost, so the root is the ratio of the
+    # validity loss to the cost saved by the veto
+    base = strategy_values(*args[:4], 0.0, 1.0, args[4])
+    slope = (strategy_values(*args[:4], 1.0, 1.0, args[4])["clinical"] - base["clinical"]) - \
+            (strategy_values(*args[:4], 1.0, 1.0, args[4])["mechanical"] - base["mechanical"])
+    assert c == pytest.approx(-float(base["clinical"] - base["mechanical"]) / float(slope), rel=1e-9)
+    assert min_cost_for_break_even(0.44, 0.50, 0.3, 0.01, 0.0) == 0.0  # holistic more valid: wins at once

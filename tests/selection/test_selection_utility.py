@@ -85,3 +85,28 @@ def test_restricted_validity_by_hand_and_by_simulation():
     y = 0.44 * x + np.sqrt(1 - 0.44**2) * rng.standard_normal(x.size)
     keep = x > np.quantile(x, 0.9)
     assert np.corrcoef(x[keep], y[keep])[0, 1] == pytest.approx(float(restricted_validity(0.44, 0.1)), abs=0.01)
+
+
+def test_indirect_restriction_matches_a_seeded_simulation():
+    """Select the top 10% on the formula X; the holistic score Z is related to Y only through X."""
+    from foresight.selection.utility import restricted_validity, restricted_validity_indirect
+
+    r_m, r_c, sr = 0.44, 0.28, 0.10
+    rng = np.random.default_rng(20240516)
+    n = 2_000_000
+    x = rng.standard_normal(n)
+    y = r_m * x + np.sqrt(1 - r_m**2) * rng.standard_normal(n)
+    a = r_c / r_m  # corr(Z, X); corr(Z, Y) = a * r_m = r_c, and Z carries nothing else about Y
+    z = a * x + np.sqrt(1 - a**2) * rng.standard_normal(n)
+    keep = x >= np.quantile(x, 1 - sr)
+    sim_m = np.corrcoef(x[keep], y[keep])[0, 1]
+    sim_c = np.corrcoef(z[keep], y[keep])[0, 1]
+    assert np.corrcoef(z, y)[0, 1] == pytest.approx(r_c, abs=0.002)
+    # 200,000 kept: the Monte Carlo SE of a correlation is about 0.0022
+    assert restricted_validity(r_m, sr) == pytest.approx(sim_m, abs=0.008)
+    assert restricted_validity_indirect(r_c, r_m, a, sr) == pytest.approx(sim_c, abs=0.008)
+    # the direct formula, as if the pool had been chosen on Z, is far off
+    assert abs(restricted_validity(r_c, sr) - sim_c) > 0.04
+    # with Z = X case III is the direct formula; with no selection nothing changes
+    assert restricted_validity_indirect(r_m, r_m, 1.0, sr) == pytest.approx(restricted_validity(r_m, sr))
+    assert restricted_validity_indirect(r_c, r_m, a, 1.0) == pytest.approx(r_c)

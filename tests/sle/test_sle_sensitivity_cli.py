@@ -76,3 +76,17 @@ def test_cli_example_file_too_few(capsys):
     out = capsys.readouterr().out
     assert "analysis sample (respondents)" in out
     assert "Models not estimated" in out and "3 complete respondents for 12 parameters" in out
+
+
+def test_no_crossing_respondents_are_placed_by_their_fitted_median():
+    import numpy as np
+
+    from foresight.sle.parametric import fit_curves
+    from foresight.sle.sensitivity import fitted_where_no_crossing
+
+    ssp = np.array([[95.0, 90, 80, 70, 60], [90, 70, 50, 30, 10]])  # never crosses; crosses at 80
+    age = np.array([40.0, 40.0])
+    out = fitted_where_no_crossing(ssp, age, np.array([np.nan, 80.0]))
+    assert out[1] == 80.0  # footnote 3 kept where it gives an estimate
+    assert out[0] == fit_curves(ssp[:1], age[:1], "gompertz").median[0]
+    assert out[0] > 100  # still above 60 % at 100: the fitted median lies beyond it

@@ -62,3 +62,38 @@ def test_other_seed_still_close():
     h = analyse(synthetic_cohort(seed=99)).headline
     assert abs(h["mean_ssp_pe"] - h["mean_sle"] - 3.4) < 1.5
     assert 0.4 < h["corr"] < 0.65
+
+
+def test_generator_constants_equal_the_published_figures():
+    """Table 1 shares, Table 2 effects and pattern counts in synthetic.py are the paper's."""
+    from foresight.data import published
+    from foresight.sle import synthetic as S
+
+    v = published("rappange2017sle")["value"]
+    t1 = {("age_group", "20-35"): "age_20_35", ("age_group", "36-59"): "age_36_59",
+          ("sex", "male"): "male", ("marital", "alone"): "marital_alone",
+          ("marital", "together"): "marital_together", ("employed", True): "employed",
+          ("severe_disorder", True): "severe", ("chronic_disease", True): "chronic",
+          **{("education", k): f"educ_{k}" for k in ("low", "middle", "high")},
+          **{("income", k): f"income_{k}" for k in ("low", "middle", "high")},
+          **{("smoking", k): f"smoke_{k}" for k in ("never", "occasionally", "daily")},
+          ("kin_age_at_death", "<75"): "kin_lt75", ("kin_age_at_death", "75-85"): "kin_75_85",
+          ("kin_age_at_death", ">=85"): "kin_ge85"}
+    for (var, level), fid in t1.items():
+        assert S.TABLE1_SHARES[var][level] == v[f"sle_t1_{fid}"], fid
+    for shares in S.TABLE1_SHARES.values():  # complements (female, not employed, ...) add to 100
+        assert sum(shares.values()) == pytest.approx(100.0)
+    for m, beta in ((1, S.BETA_SLE), (2, S.BETA_SSP)):
+        for term, b in beta.items():
+            assert b == v[f"sle_t2_m{m}_{term}_coef"], (m, term)
+    c = S.PATTERN_COUNTS
+    assert S.PAPER_N == v["sle_initial_sample"]
+    assert c["speeder"] == v["sle_excl_speeders"]
+    assert c["age_18_19"] == v["sle_excl_age_1819"]
+    assert c["age_18_19"] + c["age_60_65"] == v["sle_after_speeders"] - v["sle_after_age"]
+    assert c["identical_50"] == v["sle_excl_all50"]
+    assert c["identical_50"] + c["identical_other"] == v["sle_excl_identical"]
+    for key, fid in (("sle_below_age", "sle_excl_sle_below_age"), ("sle_outside", "sle_excl_sle_outside"),
+                     ("increasing", "sle_excl_increasing"), ("no_crossing", "sle_excl_no_crossing")):
+        assert c[key] == v[fid], key
+    assert S.PAPER_N - sum(c.values()) == v["sle_analysis_sample"]

@@ -47,10 +47,12 @@ from foresight.selection.derailers import (
     break_even_detection,
     expected_value_per_hire,
     implied_cost_ratio,
+    min_cost_for_break_even,
     strategy_values,
 )
 from foresight.selection.evidence import (
     build_predictor_set,
+    confirmed_criteria,
     default_predictors,
     drop_readings,
     kuncel2013,
@@ -76,6 +78,7 @@ from foresight.selection.utility import (
     bivariate_normal_cdf,
     mean_selected_z,
     restricted_validity,
+    restricted_validity_indirect,
     taylor_russell,
 )
 
@@ -91,5 +94,6 @@ __all__ = [
     "LensResult", "lens_model",
     "STANINE_PERCENTS", "Z_EDGES", "normal_band_shares", "stanine_against_norm",
     "stanine_from_percentile", "stanine_from_score", "stanine_from_z", "stanine_z_interval",
-    "bcg_gain_per_hire", "bivariate_normal_cdf", "mean_selected_z", "restricted_validity", "taylor_russell",
+    "bcg_gain_per_hire", "bivariate_normal_cdf", "mean_selected_z", "restricted_validity",
+    "restricted_validity_indirect", "taylor_russell", "confirmed_criteria", "min_cost_for_break_even",
 ]

@@ -138,3 +138,36 @@ def implied_cost_ratio(share_of_hires: float, share_of_costs: float) -> float:
     if not (0 < share_of_hires < 1 and 0 <= share_of_costs < 1):
         raise ValueError("shares must lie in (0, 1)")
     return (share_of_costs / (1 - share_of_costs)) * ((1 - share_of_hires) / share_of_hires)
+
+
+def min_cost_for_break_even(
+    r_mechanical: float,
+    r_clinical: float,
+    selection_ratio: float,
+    prevalence: float,
+    false_alarm: float = 0.0,
+    *,
+    max_cost: float = 1e6,
+    xtol: float = 1e-10,
+) -> float:
+    """Lowest derailer cost (SDy) at which clinical integration can match the formula at all.
+
+    Clinical integration is best placed with perfect detection, so the answer
+    is the cost at which its value with ``detection = 1`` equals the
+    formula's: both are linear in the cost, and the root is found by Brent's
+    method to ``xtol`` (not read off a grid). ``nan`` if no cost up to
+    ``max_cost`` is enough, 0 if the clinical strategy already wins at no cost.
+    """
+
+    def diff(c: float) -> float:
+        v = strategy_values(r_mechanical, r_clinical, selection_ratio, prevalence, c, 1.0, false_alarm)
+        return float(v["clinical"] - v["mechanical"])
+
+    lo, hi = diff(0.0), diff(max_cost)
+    if np.isnan(lo) or np.isnan(hi):
+        return float("nan")
+    if lo >= 0:
+        return 0.0
+    if hi < 0:
+        return float("nan")
+    return float(brentq(diff, 0.0, max_cost, xtol=xtol))

@@ -34,6 +34,8 @@ KUNCEL_SPEC = TableSpec(
         Column("mechanical", "float", **_R, description="mean validity, mechanical combination"),
         Column("holistic", "float", **_R, description="mean validity, holistic combination"),
         Column("verification", "str", description="how the value was checked"),
+        Column("in_abstract", "category", categories=("yes", "no"),
+               description="whether the article's abstract names the criterion (no: unconfirmed)"),
         Column("note", "str", missing_ok=True),
     ),
     key=("criterion",),
@@ -76,6 +78,9 @@ TR_SPEC = TableSpec(
         Column("decimals", "int", minimum=0, maximum=6, description="decimals as printed"),
         Column("qualifier", "category", categories=tuple(QUALIFIERS),
                description="how the table states the values (rules in foresight.data.compare)"),
+        Column("verification", "category", categories=("secondary", "primary"),
+               description="secondary: as quoted by textbooks or other software, not read from "
+                           "the 1939 tables themselves"),
         Column("note", "str", missing_ok=True),
     ),
     key=("base_rate", "selection_ratio", "validity"),
@@ -142,6 +147,11 @@ def build_predictor_set(validities: pd.DataFrame, correlations: pd.DataFrame,
 def default_predictors() -> PredictorSet:
     """GMA, conscientiousness, structured interview and references, from the data tables."""
     return build_predictor_set(schmidt_hunter1998(), predictor_correlations())
+
+
+def confirmed_criteria(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of :func:`kuncel2013` whose criterion the article's abstract names."""
+    return table[table["in_abstract"].astype(str) == "yes"].reset_index(drop=True)
 
 
 def readings_of_drop(table: pd.DataFrame) -> pd.DataFrame:

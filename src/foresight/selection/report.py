@@ -38,8 +38,14 @@ from foresight.selection.combine import (
     summarise_validities,
 )
 from foresight.selection.debate import Debate, load_debate
-from foresight.selection.derailers import break_even_detection, implied_cost_ratio, strategy_values
+from foresight.selection.derailers import (
+    break_even_detection,
+    implied_cost_ratio,
+    min_cost_for_break_even,
+    strategy_values,
+)
 from foresight.selection.evidence import (
+    confirmed_criteria,
     default_predictors,
     drop_readings,
     kuncel2013,
@@ -54,7 +60,12 @@ from foresight.selection.stanine import (
     stanine_from_z,
     stanine_z_interval,
 )
-from foresight.selection.utility import bcg_gain_per_hire, restricted_validity, taylor_russell
+from foresight.selection.utility import (
+    bcg_gain_per_hire,
+    restricted_validity,
+    restricted_validity_indirect,
+    taylor_russell,
+)
 
 __all__ = ["ASSUMPTIONS", "Assumptions", "COMPARISON_TITLES", "SelectionReport", "TYPICAL_JUDGE",
            "break_even_curve", "break_even_grid", "break_even_insight", "build",
@@ -118,7 +129,7 @@ ASSUMPTIONS = Assumptions()
 
 #: What each comparison table of :meth:`SelectionReport.comparisons` checks, in words.
 COMPARISON_TITLES: dict[str, str] = {
-    "sel-tab-drop-check": "The debate's 25% against the meta-analysis",
+    "sel-tab-drop-check": "The debate's 25% against the meta-analysis, four readings",
     "sel-tab-sh": "Schmidt & Hunter's multiple R, two-predictor formula",
     "sel-tab-tr": "Taylor-Russell tables, bivariate normal",
 }
@@ -301,7 +312,9 @@ class SelectionReport:
                                                  a.false_alarm, "clinical")),
             "d_hyb": float(break_even_detection(r_m, r_c, a.selection_ratio, prevalence, cost,
                                                 a.false_alarm, "hybrid")),
-            "min_cost_clin": float(costs[np.isfinite(curve)].min()),
+            "min_cost_clin": float(min_cost_for_break_even(r_m, r_c, a.selection_ratio, prevalence,
+                                                           a.false_alarm)),
+            "min_cost_clin_grid": float(costs[np.isfinite(curve)].min()),
         }
 
     # ------------------------------------------------------------ comparisons
@@ -320,6 +333,7 @@ class SelectionReport:
         contributions = self.debate.contributions_frame()
         relations = self.debate.relations_frame()
         wide = self.readings
+        confirmed = readings_of_drop(confirmed_criteria(self.kuncel)).set_index("criterion")
         criteria = wide.loc[self.kuncel["criterion"].astype(str)]
         nearest = nearest_reading(drop_readings(self.kuncel), float(pub["debate_validity_drop"]) / 100)
         cmp = self.comparisons()
@@ -330,8 +344,11 @@ class SelectionReport:
         be = break_even_insight(self.insight)
         r_m, r_c = self.job_performance
         sr = a.selection_ratio
+        # the pool is chosen on the formula; the holistic score is restricted only through it
+        # (its correlation with the formula is r_c / r_m: no validity of its own beyond it)
         rr_m = float(restricted_validity(r_m, a.senior_selection_ratio))
-        rr_c = float(restricted_validity(r_c, a.senior_selection_ratio))
+        rr_c = float(restricted_validity_indirect(r_c, r_m, r_c / r_m, a.senior_selection_ratio))
+        rr_c_direct = float(restricted_validity(r_c, a.senior_selection_ratio))
         row = self.norms.set_index(["norm_shift", "sd_ratio"]).loc[(a.norm_shift, a.norm_sd_ratio)]
         lo, hi = int(row["pop5_vs_group_low"]), int(row["pop5_vs_group_high"])
         d = self.derailers
@@ -352,6 +369,16 @@ class SelectionReport:
             "sel_jp_var_loss": float(wide.loc["job performance", "variance_loss"]),
             "sel_jp_gain": float(wide.loc["job performance", "mechanical_gain"]),
             "sel_mean_loss": float(wide.loc["mean of criteria", "relative_loss"]),
+            "sel_mean_loss_confirmed": float(confirmed.loc["mean of criteria", "relative_loss"]),
+            "sel_ratio_loss_confirmed": float(confirmed.loc["ratio of mean validities", "relative_loss"]),
+            "sel_n_confirmed": int(len(confirmed_criteria(self.kuncel))),
+            "sel_n_criteria": int(len(self.kuncel)),
+            "sel_unconfirmed": Markdown(" and ".join(
+                self.kuncel.loc[self.kuncel["in_abstract"].astype(str) != "yes", "criterion"].astype(str))),
+            "sel_drop_tol": float(published("psykologtidningen2014debate").loc["debate_validity_drop",
+                                                                                 "tolerance"]),
+            "sel_drop_agree": int(verdict_counts(cmp["sel-tab-drop-check"])["agrees"]),
+            "sel_drop_rows": int(len(cmp["sel-tab-drop-check"])),
             "sel_ratio_loss": float(wide.loc["ratio of mean validities", "relative_loss"]),
             "sel_ratio_gain": float(wide.loc["ratio of mean validities", "mechanical_gain"]),
             "sel_min_loss": float(criteria["relative_loss"].min()),
@@ -394,6 +421,9 @@ class SelectionReport:
             "sel_rr_m": rr_m,
             "sel_rr_c": rr_c,
             "sel_rr_loss": 1 - rr_c / rr_m,
+            "sel_rr_r_mc": r_c / r_m,
+            "sel_rr_c_direct": rr_c_direct,
+            "sel_rr_loss_direct": 1 - rr_c_direct / rr_m,
             "sel_pop5_grad": Markdown(f"{lo}" if lo == hi else f"{lo} to {hi}"),
             "sel_g5_lo": float(row["group5_percentile_low"]),
             "sel_g5_hi": float(row["group5_percentile_high"]),
@@ -425,8 +455,10 @@ class SelectionReport:
         shown = self.readings.reset_index().rename(columns={
             "relative_loss": "validity lost", "variance_loss": "variance lost",
             "mechanical_gain": "gain from formula"})
-        shown["verification"] = (shown["criterion"].map(self.kuncel.set_index("criterion")["verification"])
-                                 .fillna(""))
+        k = self.kuncel.set_index("criterion")
+        shown["verification"] = (shown["criterion"].map(
+            k["verification"].astype(str) + np.where(k["in_abstract"].astype(str) == "yes", "",
+                                                     "; not named in the abstract")).fillna(""))
         judge = self.judge
         judge_table = pd.DataFrame({
             "parameter": ["intended weights (GMA, conscientiousness, interview, references)",

@@ -141,3 +141,40 @@ def restricted_validity(validity: ArrayLike, selection_ratio: ArrayLike) -> np.n
     lam = mean_selected_z(sr)
     u = np.sqrt(1 + z * lam - lam**2)
     return r * u / np.sqrt(1 - r**2 + r**2 * u**2)
+
+
+def restricted_validity_indirect(validity: ArrayLike, validity_selector: ArrayLike,
+                                 correlation_with_selector: ArrayLike,
+                                 selection_ratio: ArrayLike) -> np.ndarray:
+    """Validity of a second score within a pool selected top-down on another score.
+
+    Thorndike's case III (Pearson-Lawley for one explicit selection variable):
+    candidates are selected on ``X`` (the top ``selection_ratio``), and the
+    validity of a score ``Z`` for the criterion ``Y`` inside the pool is
+
+    ``(r_zy - r_xy r_xz (1 - u^2)) / sqrt((1 - r_xy^2 (1 - u^2)) (1 - r_xz^2 (1 - u^2)))``
+
+    with ``u^2 = 1 + z lambda - lambda^2`` the ratio of the restricted to the
+    unrestricted variance of ``X`` (``z`` the cut, ``lambda = phi(z) / SR``).
+    Exact for multivariate normal ``(X, Y, Z)``; with ``Z = X`` it is the
+    direct formula of :func:`restricted_validity`.
+
+    Parameters
+    ----------
+    validity
+        ``r_zy``: validity of ``Z`` in the unrestricted population.
+    validity_selector
+        ``r_xy``: validity of the selection score ``X``.
+    correlation_with_selector
+        ``r_xz``: correlation of ``Z`` with ``X``.
+    selection_ratio
+        Share of the population kept (top-down on ``X``), in (0, 1].
+    """
+    rzy, rxy, rxz = (np.asarray(a, float) for a in (validity, validity_selector,
+                                                     correlation_with_selector))
+    sr = np.asarray(selection_ratio, float)
+    z = norm.isf(sr)
+    lam = mean_selected_z(sr)
+    with np.errstate(invalid="ignore"):  # no selection (SR = 1): z is -inf and lambda 0
+        shrink = np.where(sr >= 1, 0.0, 1.0 - (1 + z * lam - lam**2))  # 1 - u^2
+    return (rzy - rxy * rxz * shrink) / np.sqrt((1 - rxy**2 * shrink) * (1 - rxz**2 * shrink))

@@ -23,6 +23,16 @@ Improvement to the survey year is applied with the mortality chapter's
 projection code at a stated constant annual rate (see :func:`improved_mx`);
 the survey year itself is an assumption, since the paper does not state
 when the survey was fielded.
+
+Period or cohort basis (``basis=``): a respondent aged 41 in 2012 would reach
+100 in 2071, so the survival the respondent is asked about is that of a
+*cohort*: the rates the respondent meets at each older age are those of the
+calendar year in which the respondent reaches it, improved along the way
+(:func:`cohort_mx`). The *period* basis freezes the rates of the survey year
+at every age, the convention of a period life table, and understates the
+survival of anyone whose remaining life lies in years of further
+improvement. Every function here takes ``basis="cohort"`` (the default) or
+``basis="period"``.
 """
 
 from __future__ import annotations
@@ -52,6 +62,9 @@ SURVEY_YEAR = 2012
 #: Stated constant annual rate of mortality improvement (fraction per year).
 IMPROVEMENT_RATE = 0.012
 MAX_AGE = 110
+#: The two ways of carrying improvement into survival: along each respondent's life
+#: (cohort, the default) or frozen at the survey year (period).
+BASES: tuple[str, ...] = ("cohort", "period")
 
 
 def dutch_tables_check() -> pd.DataFrame:
@@ -155,46 +168,101 @@ def life_table(sex: str, *, to_year: int = SURVEY_YEAR, rate: float = IMPROVEMEN
     return _life_table(sex, int(to_year), float(rate)).copy()
 
 
-def _lx(sex: str, **kw) -> pd.Series:
-    return life_table(sex, **kw)["lx"]
+def cohort_mx(sex: str, birth_year: int, rate: float = IMPROVEMENT_RATE) -> pd.Series:
+    """Death rates met by the cohort born in ``birth_year``, at ages 0 to 110.
+
+    The rate at age ``x`` is the improved rate of calendar year
+    ``birth_year + x``: ``m(x) = m_1991(x) (1 - rate) ** (birth_year + x -
+    1991)``, the diagonal of the surface :func:`improved_mx` gives year by
+    year (the same constant improvement, carried before 1991 at the same
+    rate). Only the ages from a respondent's current age onwards affect the
+    survival of that respondent; the younger ages complete the table.
+    """
+    base = base_mx()[sex]
+    ages = base.index.to_numpy(dtype=float)
+    out = base * (1.0 - float(rate)) ** (int(birth_year) + ages - BASE_YEAR)
+    out.attrs = {**base.attrs, "basis": "cohort", "birth_year": int(birth_year), "rate": float(rate)}
+    return out.rename("mx")
 
 
-def actuarial_survival(age, sex, target_ages: Sequence[int] = TARGET_AGES, **kw) -> np.ndarray:
+@lru_cache(maxsize=512)
+def _cohort_life_table(sex: str, birth_year: int, rate: float) -> pd.DataFrame:
+    from foresight.mortality import period_life_table
+
+    # the mortality chapter's life-table engine applied to the cohort's own rates
+    return period_life_table(cohort_mx(sex, birth_year, rate), sex=sex)
+
+
+def cohort_life_table(sex: str, birth_year: int, *, rate: float = IMPROVEMENT_RATE) -> pd.DataFrame:
+    """Life table of the cohort born in ``birth_year`` (:func:`cohort_mx`), ages 0-110."""
+    return _cohort_life_table(sex, int(birth_year), float(rate)).copy()
+
+
+def _check_basis(basis: str) -> None:
+    if basis not in BASES:
+        raise ValueError(f"basis must be one of {BASES}, not {basis!r}")
+
+
+def _tables(age: np.ndarray, sex: np.ndarray, basis: str, to_year, rate: float):
+    """(mask, table) pairs covering every respondent with an age and a sex.
+
+    Period basis: one table per sex. Cohort basis: one per sex and birth year
+    ``to_year - age`` (``to_year`` is the survey year, one for all or one per
+    respondent).
+    """
+    _check_basis(basis)
+    year = np.broadcast_to(np.asarray(to_year, dtype=float), age.shape)
+    ok = ~np.isnan(age) & ~np.isnan(year)
+    for s in ("female", "male"):  # two sexes, not respondents
+        m = (sex == s) & ok
+        if not m.any():
+            continue
+        if basis == "period":
+            years = np.unique(year[m])
+            for y in years:  # one survey year in the book
+                yield m & (year == y), _life_table(s, int(y), float(rate))
+        else:
+            born = np.where(m, year - np.where(ok, age, 0.0), np.nan)
+            for c in np.unique(born[m]):  # birth cohorts, not respondents
+                yield m & (born == c), _cohort_life_table(s, int(c), float(rate))
+
+
+def actuarial_survival(age, sex, target_ages: Sequence[int] = TARGET_AGES, *,
+                       basis: str = "cohort", to_year=SURVEY_YEAR,
+                       rate: float = IMPROVEMENT_RATE) -> np.ndarray:
     """Actuarial chance (%) of living from ``age`` to each target age, ``(n, k)``.
 
-    ``age`` in completed years, ``sex`` ``"male"``/``"female"`` per
-    respondent; ``S(T | x) = l_T / l_x`` from the life table of that sex.
-    NaN where sex or age is missing.
+    ``age`` in completed years at the survey, ``sex`` ``"male"``/``"female"``
+    per respondent, ``to_year`` the survey year (one, or one per respondent);
+    ``S(T | x) = l_T / l_x`` from the life table of that sex: the cohort's own
+    table (``basis="cohort"``, :func:`cohort_life_table`) or the period table
+    of the survey year (``basis="period"``, :func:`life_table`). NaN where sex
+    or age is missing.
     """
     age = np.asarray(age, dtype=float)
     sex = np.asarray(sex, dtype=object)
     out = np.full((age.size, len(target_ages)), np.nan)
-    for s in ("female", "male"):  # two sexes, not respondents
-        lx = _lx(s, **kw)
-        m = (sex == s) & ~np.isnan(age)
-        if not m.any():
-            continue
+    for m, lt in _tables(age, sex, basis, to_year, rate):
+        lx = lt["lx"]
         lxa = lx.reindex(age[m].astype(int)).to_numpy()
-        lt = lx.reindex(list(target_ages)).to_numpy()
-        out[m] = 100.0 * lt[None, :] / lxa[:, None]
+        lt_ = lx.reindex(list(target_ages)).to_numpy()
+        out[m] = 100.0 * lt_[None, :] / lxa[:, None]
     return out
 
 
-def actuarial_ages(age, sex, **kw) -> pd.DataFrame:
+def actuarial_ages(age, sex, *, basis: str = "cohort", to_year=SURVEY_YEAR,
+                   rate: float = IMPROVEMENT_RATE) -> pd.DataFrame:
     """Expected and median age at death for each respondent, from the life table.
 
     ``expected = x + e_x``; ``median`` = the age where ``l_T / l_x = 1/2``,
-    by linear interpolation in ``l`` between whole ages.
+    by linear interpolation in ``l`` between whole ages. ``basis`` as in
+    :func:`actuarial_survival`.
     """
     age = np.asarray(age, dtype=float)
     sex = np.asarray(sex, dtype=object)
     exp_age = np.full(age.size, np.nan)
     med = np.full(age.size, np.nan)
-    for s in ("female", "male"):
-        lt = life_table(s, **kw)
-        m = (sex == s) & ~np.isnan(age)
-        if not m.any():
-            continue
+    for m, lt in _tables(age, sex, basis, to_year, rate):
         x = age[m].astype(int)
         exp_age[m] = x + lt["ex"].reindex(x).to_numpy()
         lx = lt["lx"].to_numpy()
@@ -234,54 +302,60 @@ def subjective_vs_actuarial(sample: pd.DataFrame, **kw) -> pd.DataFrame:
 
 
 def published_vs_actuarial(sample: pd.DataFrame, published: pd.DataFrame, **kw) -> pd.DataFrame:
-    """The paper's published subjective averages next to actuarial ones.
+    """The paper's published subjective averages next to actuarial ones, on both bases.
 
     The actuarial figures are averaged over the ages and sexes of ``sample``
     (for the synthetic cohort, Table 1's composition). Rows: mean SSP at 60
     and at 100 (%), mean SLE point estimate against the mean actuarial
     expected age at death, mean SSP point estimate against the mean
     actuarial median age at death (years). Columns: ``quantity,
-    subjective (published), actuarial, difference``; the index is the id of
-    the published figure (``sle_mean_ssp60``, ``sle_mean_ssp100``,
-    ``sle_mean_sle``, ``sle_mean_ssp_pe``).
+    subjective (published)``, then ``actuarial (cohort)`` and
+    ``difference (cohort)`` (subjective minus actuarial), and the same for
+    the period basis; the index is the id of the published figure
+    (``sle_mean_ssp60``, ``sle_mean_ssp100``, ``sle_mean_sle``,
+    ``sle_mean_ssp_pe``). ``kw`` (``to_year``, ``rate``) goes to
+    :func:`actuarial_survival` and :func:`actuarial_ages`.
     """
     age = as_float(sample["age"])
     sex = sample["sex"].astype(object).to_numpy()
-    surv = actuarial_survival(age, sex, **kw)
-    ages = actuarial_ages(age, sex, **kw)
     v = published["value"]
-    rows = [
-        ("chance of living to 60 (%)", v["sle_mean_ssp60"], np.nanmean(surv[:, 0])),
-        ("chance of living to 100 (%)", v["sle_mean_ssp100"], np.nanmean(surv[:, -1])),
-        ("SLE point estimate vs expected age at death (years)", v["sle_mean_sle"],
-         np.nanmean(ages["expected_age_at_death"])),
-        ("SSP point estimate vs median age at death (years)", v["sle_mean_ssp_pe"],
-         np.nanmean(ages["median_age_at_death"])),
-    ]
-    out = pd.DataFrame(rows, columns=["quantity", "subjective (published)", "actuarial"],
-                       index=pd.Index(["sle_mean_ssp60", "sle_mean_ssp100", "sle_mean_sle",
-                                       "sle_mean_ssp_pe"], name="figure"))
-    out["difference"] = out["subjective (published)"] - out["actuarial"]
+    ids = ["sle_mean_ssp60", "sle_mean_ssp100", "sle_mean_sle", "sle_mean_ssp_pe"]
+    out = pd.DataFrame({
+        "quantity": ["chance of living to 60 (%)", "chance of living to 100 (%)",
+                     "SLE point estimate vs expected age at death (years)",
+                     "SSP point estimate vs median age at death (years)"],
+        "subjective (published)": [float(v[i]) for i in ids],
+    }, index=pd.Index(ids, name="figure"))
+    for basis in BASES:
+        surv = actuarial_survival(age, sex, basis=basis, **kw)
+        ages = actuarial_ages(age, sex, basis=basis, **kw)
+        out[f"actuarial ({basis})"] = [np.nanmean(surv[:, 0]), np.nanmean(surv[:, -1]),
+                                       np.nanmean(ages["expected_age_at_death"]),
+                                       np.nanmean(ages["median_age_at_death"])]
+        out[f"difference ({basis})"] = out["subjective (published)"] - out[f"actuarial ({basis})"]
     return out
 
 
 def assumption_sensitivity(sample: pd.DataFrame, rates: Sequence[float] = (0.0, 0.008, 0.012, 0.016),
-                           years: Sequence[int] = (2010, 2012, 2014)) -> pd.DataFrame:
-    """Actuarial averages for the sample under other improvement rates and survey years.
+                           years: Sequence[int] = (2010, 2012, 2014),
+                           bases: Sequence[str] = BASES) -> pd.DataFrame:
+    """Actuarial averages for the sample under other improvement rates, survey years and bases.
 
-    Columns: ``rate`` (% per year), ``survey_year``, ``survival_60``,
-    ``survival_100`` (%), ``expected_age_at_death``, ``median_age_at_death``.
+    Columns: ``basis`` (cohort or period), ``rate`` (% per year),
+    ``survey_year``, ``survival_60``, ``survival_100`` (%),
+    ``expected_age_at_death``, ``median_age_at_death``.
     """
     age = as_float(sample["age"])
     sex = sample["sex"].astype(object).to_numpy()
     rows = []
-    for r in rates:
-        for y in years:
-            s = actuarial_survival(age, sex, rate=r, to_year=y)
-            a = actuarial_ages(age, sex, rate=r, to_year=y)
-            rows.append({"rate": 100 * r, "survey_year": y,
-                         "survival_60": float(np.nanmean(s[:, 0])),
-                         "survival_100": float(np.nanmean(s[:, -1])),
-                         "expected_age_at_death": float(np.nanmean(a["expected_age_at_death"])),
-                         "median_age_at_death": float(np.nanmean(a["median_age_at_death"]))})
+    for b in bases:
+        for r in rates:
+            for y in years:
+                s = actuarial_survival(age, sex, basis=b, rate=r, to_year=y)
+                a = actuarial_ages(age, sex, basis=b, rate=r, to_year=y)
+                rows.append({"basis": b, "rate": 100 * r, "survey_year": y,
+                             "survival_60": float(np.nanmean(s[:, 0])),
+                             "survival_100": float(np.nanmean(s[:, -1])),
+                             "expected_age_at_death": float(np.nanmean(a["expected_age_at_death"])),
+                             "median_age_at_death": float(np.nanmean(a["median_age_at_death"]))})
     return pd.DataFrame(rows)

@@ -161,13 +161,14 @@ def published_table2_long(published: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def published_star_check(published: pd.DataFrame) -> pd.DataFrame:
+def published_star_check(published: pd.DataFrame, distribution: str = "t") -> pd.DataFrame:
     """Table 2's printed significance stars against its printed coefficients and SEs.
 
     Each p-value is recomputed from the printed coefficient and robust SE with
     the t distribution on ``n - k`` degrees of freedom (``n`` the published
     observations of model 1, ``k`` the twelve terms), as Stata does with
-    robust standard errors; the stars follow Table 2's thresholds.
+    robust standard errors, or with the standard normal distribution
+    (``distribution="normal"``); the stars follow Table 2's thresholds.
 
     Returns
     -------
@@ -181,7 +182,13 @@ def published_star_check(published: pd.DataFrame) -> pd.DataFrame:
 
     t = published_table2_long(published)
     df = float(published.loc["sle_t2_m1_n", "value"]) - len(TERMS)
-    t["p"] = 2 * stats.t.sf((t["coef"] / t["se"]).abs().to_numpy(), df=df)
+    z = (t["coef"] / t["se"]).abs().to_numpy()
+    if distribution == "t":
+        t["p"] = 2 * stats.t.sf(z, df=df)
+    elif distribution == "normal":
+        t["p"] = 2 * stats.norm.sf(z)
+    else:
+        raise ValueError("distribution is 't' or 'normal'")
     t["stars_recomputed"] = stars(t["p"].to_numpy())
     t.attrs["df"] = df
     return t

@@ -22,9 +22,17 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from foresight.chapter import Markdown
 from foresight.data import comparison_display, published
 from foresight.sle import actuarial, plots
-from foresight.sle.cascade import apply_cascade
+from foresight.sle.anchoring import (
+    OLDER_AGES,
+    YOUNGER_AGES,
+    AnchoringResult,
+    anchoring_comparison,
+    anchoring_groups,
+)
+from foresight.sle.cascade import RULE_LABELS, CascadeOptions, apply_cascade
 from foresight.sle.compare import (
     flow_comparison,
     flow_figures,
@@ -41,7 +49,7 @@ from foresight.sle.compare import (
 from foresight.sle.describe import HEADLINE_FIGURES, heaping, modal_answers, worked_examples
 from foresight.sle.parametric import compare_fits, fit_summary
 from foresight.sle.pipeline import SLEAnalysis
-from foresight.sle.sensitivity import sensitivity
+from foresight.sle.sensitivity import NO_CROSSING_FITTED, sensitivity
 from foresight.sle.survey import example_survey, ssp_matrix
 from foresight.sle.synthetic import calibration_basis
 
@@ -59,7 +67,17 @@ COMPARISON_TITLES: dict[str, str] = {
 SENSITIVITY_ROWS: dict[str, str] = {
     "dk": "every answer of 50 treated as don't know",
     "all50": "keep the all-50 respondents (point estimate 80)",
-    "nospeed": "without rule: completed in under 15 minutes",
+    "nospeed": "without rule: " + RULE_LABELS["speeder"],
+    "fitted": NO_CROSSING_FITTED,
+}
+
+#: Table 2's terms in the chapter's words (for the list of coefficients outside two SEs).
+TERM_WORDS: dict[str, str] = {
+    "male": "male", "age_gt35": "age over 35", "educ_low": "low education",
+    "educ_high": "high education", "income_low": "low income", "income_high": "high income",
+    "kin_low": "kin's age of death low", "kin_high": "kin's age of death high",
+    "chronic": "chronic disease", "severe": "severe disorder", "smoking": "smoking",
+    "const": "constant",
 }
 
 #: Rows of :func:`foresight.sle.describe.worked_examples` the prose cites.
@@ -146,6 +164,11 @@ class SLEReport:
         return actuarial.assumption_sensitivity(self.result.sample)
 
     @cached_property
+    def anchoring(self) -> AnchoringResult:
+        """The paper's anchoring test on the survey's respondents aged 50-59 and 60-69."""
+        return anchoring_comparison(*anchoring_groups(self.survey))
+
+    @cached_property
     def dutch_tables(self) -> pd.DataFrame:
         return actuarial.dutch_tables_check()
 
@@ -207,6 +230,21 @@ class SLEReport:
             "sle_t2_slopes": float(signs.loc[1, "slopes"]),
         })
         v.update({f"sle_t2_sign_m{m}": float(signs.loc[m, "same_sign"]) for m in signs.index})
+        normal = published_star_check(pub, "normal")
+        v["sle_t2_star_agree_normal"] = float((normal["stars_recomputed"] == normal["stars"]).sum())
+        # within two published SEs, model by model (model 4 is not calibrated: descriptive only)
+        inside = (t2["difference"].abs() <= t2["tolerance"] + 1e-9)
+        model = t2.index.str.extract(r"_m(\d)_", expand=False).astype(int)
+        term = pd.Series(t2.index.str.replace(r"^sle_t2_m\d_|_coef$", "", regex=True), index=t2.index)
+        for m in (1, 2, 3, 4):
+            rows = model == m
+            v[f"sle_t2_within_m{m}"] = float(inside[rows].sum())
+            v[f"sle_t2_rows_m{m}"] = float(rows.sum())
+            v[f"sle_t2_miss_m{m}"] = Markdown(", ".join(TERM_WORDS.get(t, t) for t in term[rows & ~inside])
+                                              or "none")
+        v["sle_t2_within_all"] = float(inside.sum())
+        v["sle_t2_within_m12"] = v["sle_t2_within_m1"] + v["sle_t2_within_m2"]
+        v["sle_t2_rows_m12"] = v["sle_t2_rows_m1"] + v["sle_t2_rows_m2"]
         fsum = fit_summary(self.curve_fits).set_index("model")
         for model in fsum.index:
             m, row = model.lower(), fsum.loc[model]
@@ -237,21 +275,53 @@ class SLEReport:
             "sle_act_base_year": float(actuarial.BASE_YEAR),
         })
         act = self.actuarial
-        for key, fid in ACTUARIAL_ROWS.items():
-            v[f"sle_act_{key}"] = float(act.loc[fid, "actuarial"])
-            v[f"sle_act_{key}_diff"] = float(act.loc[fid, "difference"])
+        for key, fid in ACTUARIAL_ROWS.items():  # cohort basis (the benchmark), and period beside it
+            v[f"sle_act_{key}"] = float(act.loc[fid, "actuarial (cohort)"])
+            v[f"sle_act_{key}_diff"] = float(act.loc[fid, "difference (cohort)"])
+            v[f"sle_act_{key}_period"] = float(act.loc[fid, "actuarial (period)"])
+            v[f"sle_act_{key}_period_diff"] = float(act.loc[fid, "difference (period)"])
         sa = self.actuarial_assumptions
+        co, pe = sa[sa["basis"] == "cohort"], sa[sa["basis"] == "period"]
+        central = co[co["survey_year"] == actuarial.SURVEY_YEAR].set_index("rate")
+        improving = co[co["rate"] > 0]
         v.update({
-            "sle_act_median_lo": float(sa["median_age_at_death"].min()),
-            "sle_act_median_hi": float(sa["median_age_at_death"].max()),
-            "sle_act_s100_lo": float(sa["survival_100"].min()),
-            "sle_act_s100_hi": float(sa["survival_100"].max()),
+            "sle_act_median_lo": float(co["median_age_at_death"].min()),
+            "sle_act_median_hi": float(co["median_age_at_death"].max()),
+            "sle_act_s100_lo": float(co["survival_100"].min()),
+            "sle_act_s100_hi": float(co["survival_100"].max()),
+            "sle_act_s100_improving_lo": float(improving["survival_100"].min()),
+            "sle_act_s100_improving_hi": float(improving["survival_100"].max()),
+            "sle_act_s100_period_hi": float(pe["survival_100"].max()),
+            "sle_act_s60_lo": float(co["survival_60"].min()),
             "sle_act_rate_lo": float(sa["rate"].min()),
             "sle_act_rate_hi": float(sa["rate"].max()),
+            "sle_act_rate_low_improving": float(improving["rate"].min()),
+            "sle_act_s100_rate_low": float(central.loc[improving["rate"].min(), "survival_100"]),
+            "sle_act_s100_rate_high": float(central.loc[sa["rate"].max(), "survival_100"]),
             "sle_act_year_lo": float(sa["survey_year"].min()),
             "sle_act_year_hi": float(sa["survey_year"].max()),
             "sle_example_n": float(len(example_survey())),
         })
+        # the cascade's thresholds, glued rather than typed
+        o = CascadeOptions()
+        v.update({"sle_rule_minutes": float(o.min_minutes), "sle_rule_min_age": float(o.min_age),
+                  "sle_rule_max_age": float(o.max_age), "sle_rule_min_sle": float(o.min_sle),
+                  "sle_rule_max_sle": float(o.max_sle),
+                  "sle_excl_age_derived": float(pub.loc["sle_after_speeders", "value"]
+                                                - pub.loc["sle_after_age", "value"])})
+        # correlation test on the synthetic point estimates (the paper: p < 0.001)
+        from scipy import stats
+
+        both = r.sample[["sle", "ssp_pe"]].astype(float).dropna()
+        v["sle_syn_corr_p"] = float(stats.pearsonr(both["sle"], both["ssp_pe"]).pvalue)
+        an = self.anchoring
+        v.update({"sle_anch_n_young": float(an.n_younger), "sle_anch_n_old": float(an.n_older),
+                  "sle_anch_gap_position": an.gap("by position"),
+                  "sle_anch_gap_target": an.gap("by target age"),
+                  "sle_anch_old_max_age": float(anchoring_groups(self.survey)[1]["age"].astype(float).max()),
+                  "sle_anch_shift": float(an.shift),
+                  "sle_anch_young_lo": float(YOUNGER_AGES[0]), "sle_anch_young_hi": float(YOUNGER_AGES[1]),
+                  "sle_anch_old_lo": float(OLDER_AGES[0]), "sle_anch_old_hi": float(OLDER_AGES[1])})
         return v
 
     # ------------------------------------------------------------ tables
@@ -287,6 +357,7 @@ class SLEReport:
                 precision={"rate": 1, "survival_60": 1, "survival_100": 1,
                            "expected_age_at_death": 1, "median_age_at_death": 1}),
             "sle_tab_example_file": styled(rules, "sle_example_file"),
+            "sle_tab_anchoring": styled(self.anchoring.to_frame(), "sle_anchoring", precision=1),
         }
 
     # ------------------------------------------------------------ figures

@@ -13,7 +13,12 @@ Variants of the analysis, each re-run from the full survey:
 * treating every answer of exactly 50 as "don't know" (Bruine de Bruin et
   al.): the answer is set missing, filled by linear interpolation between
   the neighbouring target ages' answers, and respondents whose 50 was at the
-  first or last target age (no neighbour on one side) are dropped.
+  first or last target age (no neighbour on one side) are dropped;
+* keeping the respondents whose answers never cross 50 % (the last rule left
+  out), each placed at the median of the Gompertz survival curve fitted to
+  their five answers (:func:`foresight.sle.parametric.fit_curves`), since
+  footnote 3 gives them no estimate; everyone else keeps the footnote-3
+  estimate.
 
 For each variant: the analysis-sample size, mean SLE, mean SSP point
 estimate, their mean paired difference and its 95 % confidence interval
@@ -29,6 +34,10 @@ from scipy import stats
 from foresight.sle.cascade import RULE_LABELS, CascadeOptions, apply_cascade
 from foresight.sle.elicitation import ssp_point_estimate
 from foresight.sle.survey import SSP_COLUMNS, as_float, ssp_matrix
+
+
+#: The variant that keeps the answers never crossing 50 %, placed by a fitted curve.
+NO_CROSSING_FITTED = "keep answers that never cross 50% (median of a fitted Gompertz curve)"
 
 
 def fifty_as_dont_know(ssp: np.ndarray) -> np.ndarray:
@@ -58,14 +67,36 @@ def gap_summary(sle, pe) -> dict[str, float]:
                 gap=float(d.mean()), ci_low=float(d.mean() - half), ci_high=float(d.mean() + half))
 
 
-def _variant(survey: pd.DataFrame, options: CascadeOptions, fifty_dk: bool = False) -> dict[str, float]:
+def _variant(survey: pd.DataFrame, options: CascadeOptions, fifty_dk: bool = False,
+             fit_no_crossing: bool = False) -> dict[str, float]:
     kept = apply_cascade(survey, options).kept
     p = ssp_matrix(kept)
     if fifty_dk:
         p = fifty_as_dont_know(p)
     mode = "first" if "increasing" in options.skip else "nan"
     pe = ssp_point_estimate(p, non_monotone=mode).value
+    if fit_no_crossing:
+        pe = fitted_where_no_crossing(p, as_float(kept["age"]), pe)
     return gap_summary(as_float(kept["sle"]), pe)
+
+
+def fitted_where_no_crossing(ssp: np.ndarray, age: np.ndarray, pe: np.ndarray,
+                             model: str = "gompertz") -> np.ndarray:
+    """Point estimates with each missing one replaced by the median of a fitted curve.
+
+    Where footnote 3 gives no estimate (``pe`` is NaN: the answers never
+    cross 50 %), the respondent's five answers are fitted with a ``model``
+    survival curve conditional on current age and the curve's median age at
+    death is used instead; other estimates are returned unchanged.
+    """
+    from foresight.sle.parametric import fit_curves
+
+    out = np.asarray(pe, dtype=float).copy()
+    miss = np.isnan(out)
+    if miss.any():
+        fit = fit_curves(np.asarray(ssp, dtype=float)[miss], np.asarray(age, dtype=float)[miss], model)
+        out[miss] = fit.median
+    return out
 
 
 def sensitivity(survey: pd.DataFrame) -> pd.DataFrame:
@@ -84,4 +115,6 @@ def sensitivity(survey: pd.DataFrame) -> pd.DataFrame:
                      **_variant(survey, CascadeOptions(identical_only_all_50=False, skip=("identical",)))))
     rows.append(dict(variant="every answer of 50 treated as don't know",
                      **_variant(survey, CascadeOptions(), fifty_dk=True)))
+    rows.append(dict(variant=NO_CROSSING_FITTED,
+                     **_variant(survey, CascadeOptions(skip=("no_crossing",)), fit_no_crossing=True)))
     return pd.DataFrame(rows)

@@ -37,33 +37,32 @@ COLUMNS = [
 _ATTRS: dict = {}
 
 
-def _mortality_rows() -> list[dict]:
-    import foresight.mortality as fm
-    from foresight.mortality import history
+def _mortality_rows(report=None) -> list[dict]:
+    from foresight.mortality import checks
+    from foresight.mortality import report as mortality_report
 
+    r = mortality_report.build() if report is None else report
     target = published_value("ons_target_improvement_2039")
-    past = history.elt_improvement()  # age-standardised, ELT 8 (1910-12) to ELT 16 (2000-02)
+    past = checks.uk_history_figures(r.projection)  # HMD UK v2018, 1922-2013
     rows = []
     for sex in ("female", "male"):
-        observed = float(past.loc[sex, "improvement"])
         rows.append(
             dict(
                 chapter="mortality",
                 case=f"improvement target, {sex}s",
                 judgement="ONS expert-informed target for 2039",
                 judgement_value=target,
-                reference=f"observed improvement, English Life Tables 8 to 16 ({sex}s)",
-                reference_value=observed,
+                reference=f"observed improvement, UK 1922-2013, age-standardised ({sex}s)",
+                reference_value=float(past[f"ons_improvement_last_100y_{sex}"]),
                 unit="% a year",
-                data="published target; real life tables",
+                data="published target; real data (HMD UK v2018)",
             )
         )
     # How far the judgement moves the projection, against the data's own uncertainty:
     # the spread of period e0 in 2039 over long-term targets of 0% to 2.5%, and over
     # initial improvement rates moved by two standard errors of the P-spline fit.
-    surfaces, fits = fm.smooth_elt_surfaces()
-    sens = fm.target_sensitivity(surfaces)
-    unc = fm.improvement_uncertainty(surfaces, fits).set_index(["sex", "scenario"])["e0_2039"]
+    sens = r.sensitivity.reset_index()
+    unc = r.uncertainty
     _ATTRS["mortality_target_range_pct"] = (100 * float(sens["target"].min()), 100 * float(sens["target"].max()))
     for sex in ("female", "male"):
         judged = float(sens[f"e0_{sex}"].max() - sens[f"e0_{sex}"].min())
@@ -77,9 +76,26 @@ def _mortality_rows() -> list[dict]:
                 reference="initial improvement rates varied by two standard errors",
                 reference_value=data,
                 unit="years",
-                data="real life tables (English Life Tables 1960-62 to 2000-02)",
+                data="real data (HMD UK v2025, 1961-2013)",
             )
         )
+    # Does judgement beat extrapolation? The rolling-origin back-test: mean absolute error
+    # of the expert-target method against the best of the three pure extrapolations.
+    summary = checks.backtest_summary(r.backtest)
+    overall = summary[[m for m in checks.BACKTEST_METHODS if m in summary.columns]].mean()
+    rivals = overall.drop("ONS-style")
+    rows.append(
+        dict(
+            chapter="mortality",
+            case="back-test error, origins 1991-2011",
+            judgement="ONS-style method (expert target), mean absolute error",
+            judgement_value=float(overall["ONS-style"]),
+            reference=f"best pure extrapolation ({rivals.idxmin()}), mean absolute error",
+            reference_value=float(rivals.min()),
+            unit="years",
+            data="real data (HMD UK v2025)",
+        )
+    )
     return rows
 
 
@@ -102,6 +118,8 @@ def _sle_rows() -> list[dict]:
     ]
     # Actuarial chances for people of the analysis sample's ages and sexes: the
     # sample is the synthetic cohort calibrated to Table 1 (the real one is not public).
+    # Cohort basis: a respondent's chance of reaching 100 depends on the rates of the
+    # years in which they age, not on the survey year's (see foresight.sle.actuarial).
     # (the same call as the chapter: the cohort of the paper's size and default seed)
     result = sle.analyse(sle.synthetic_cohort())
     vs = actuarial.published_vs_actuarial(result.sample, published("rappange2017sle"))
@@ -112,8 +130,9 @@ def _sle_rows() -> list[dict]:
                 case=f"chance of living to {target}",
                 judgement="stated survival chance (published mean)",
                 judgement_value=float(vs.loc[fid, "subjective (published)"]),
-                reference="Dutch life table improved to the survey year (synthetic sample's ages and sexes)",
-                reference_value=float(vs.loc[fid, "actuarial"]),
+                reference=("Dutch cohort life table, improvement carried along each respondent's "
+                           "life (synthetic sample's ages and sexes)"),
+                reference_value=float(vs.loc[fid, "actuarial (cohort)"]),
                 unit="%",
                 data="published answers; real life tables; synthetic age-sex mix",
             )
@@ -165,7 +184,7 @@ def _selection_rows() -> list[dict]:
     return rows
 
 
-def judgement_table() -> pd.DataFrame:
+def judgement_table(mortality=None) -> pd.DataFrame:
     """One row per case: judgement, reference, ratio and bounds, data provenance.
 
     Returns
@@ -174,9 +193,10 @@ def judgement_table() -> pd.DataFrame:
         Columns :data:`COLUMNS`, ordered by chapter as in the book. ``attrs``
         carries ``mortality_target_range_pct``: the lowest and highest
         long-term targets (% a year) of the mortality sensitivity rows.
+        ``mortality``: the mortality chapter's report, if already built.
     """
     _ATTRS.clear()
-    rows = [*_mortality_rows(), *_sle_rows(), *_careers_rows(), *_selection_rows()]
+    rows = [*_mortality_rows(mortality), *_sle_rows(), *_careers_rows(), *_selection_rows()]
     frame = pd.DataFrame(rows).reindex(columns=COLUMNS)
     frame.attrs.update(_ATTRS)
     frame["ratio"] = frame["judgement_value"] / frame["reference_value"]

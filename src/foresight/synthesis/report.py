@@ -36,11 +36,12 @@ def _titles() -> dict[str, str]:
             **careers_report.COMPARISON_TITLES, **selection_report.COMPARISON_TITLES}
 
 
-def chapter_comparisons() -> dict[str, dict[str, pd.DataFrame]]:
+def chapter_comparisons(mortality=None) -> dict[str, dict[str, pd.DataFrame]]:
     """Every chapter's comparison tables, by chapter and table name.
 
     Builds each chapter's report as the chapter does (the SLE chapter on the
     synthetic cohort of the paper's size) and asks only for its comparisons.
+    ``mortality``: the mortality chapter's report, if already built.
     """
     import foresight.sle as sle
     from foresight.careers import report as careers_report
@@ -50,7 +51,7 @@ def chapter_comparisons() -> dict[str, dict[str, pd.DataFrame]]:
 
     cohort = sle.synthetic_cohort()
     return {
-        "mortality": mortality_report.build().comparisons(),
+        "mortality": (mortality_report.build() if mortality is None else mortality).comparisons(),
         "sle": sle_report.build(cohort, sle.analyse(cohort)).comparisons(),
         "careers": careers_report.build().comparisons(),
         "selection": selection_report.build().comparisons(),
@@ -74,12 +75,18 @@ class SynthesisReport:
     """The synthesis chapter's results, each computed once when first needed."""
 
     @cached_property
+    def mortality(self):
+        from foresight.mortality import report as mortality_report
+
+        return mortality_report.build()
+
+    @cached_property
     def table(self) -> pd.DataFrame:
-        return synthesis.judgement_table()
+        return synthesis.judgement_table(self.mortality)
 
     @cached_property
     def verdicts(self) -> pd.DataFrame:
-        return verdict_table(chapter_comparisons())
+        return verdict_table(chapter_comparisons(self.mortality))
 
     def values(self) -> dict[str, object]:
         """Every number the chapter's prose shows, by glue key."""

@@ -1,0 +1,53 @@
+"""The anchoring test of the paper's Discussion (Fig. 4) as a function of two groups."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from foresight.errors import DataError
+from foresight.sle.anchoring import anchoring_comparison, anchoring_groups
+from foresight.sle.survey import SSP_COLUMNS
+
+
+def _group(rows, ages):
+    f = pd.DataFrame(rows, columns=SSP_COLUMNS, dtype=float)
+    return f.assign(age=ages)
+
+
+def test_pure_anchoring_is_a_curve_moved_by_ten_years():
+    # the older group answers its k-th question exactly as the younger group does
+    young = _group([[90, 70, 50, 20, 5], [80, 60, 40, 20, 10]], [52, 57])
+    old = _group([[np.nan, 90, 70, 50, 20], [np.nan, 80, 60, 40, 20]], [61, 64])
+    r = anchoring_comparison(young, old)
+    pos = r.to_frame().query("alignment == 'by position'")
+    assert list(pos["younger_target"]) == [60, 70, 80, 90]
+    assert list(pos["older_target"]) == [70, 80, 90, 100]
+    assert r.gap("by position") == 0
+    # by target age: older means 85, 65, 45, 20 against younger 65, 45, 20, 7.5 (by hand)
+    tgt = r.to_frame().query("alignment == 'by target age'")
+    np.testing.assert_allclose(tgt["difference"], [20, 20, 25, 12.5])
+    assert r.gap("by target age") == pytest.approx(19.375)
+    assert "by question position" in r.summary()
+
+
+def test_missing_answers_are_left_out_of_the_means():
+    young = _group([[90, 70, 50, 20, 5], [80, np.nan, 40, 20, 10]], [52, 57])
+    old = _group([[np.nan, 90, 70, 50, 20]], [61])
+    t = anchoring_comparison(young, old).to_frame()
+    assert t.loc[(t.alignment == "by target age") & (t.younger_target == 70), "younger_mean"].item() == 70
+
+
+def test_groups_and_bad_input():
+    survey = pd.concat([
+        _group([[90, 70, 50, 20, 5], [90, 95, 50, 20, 5]], [55, 55]),  # the second rises: out
+        _group([[np.nan, 90, 70, 50, 20], [np.nan, 90, 70, np.nan, 20]], [66, 62]),  # missing: out
+        _group([[90, 70, 50, 20, 5]], [40]),
+    ], ignore_index=True)
+    young, old = anchoring_groups(survey)
+    assert list(young.index) == [0] and list(old.index) == [2]
+    with pytest.raises(DataError, match="empty"):
+        anchoring_comparison(young.iloc[:0], old)
+    with pytest.raises(DataError, match="ssp_60"):
+        anchoring_comparison(young.drop(columns="ssp_60"), old)
+    with pytest.raises(ValueError, match="multiple"):
+        anchoring_comparison(young, old, shift=5)
