@@ -119,6 +119,17 @@ def test_rolling_backtest_shape_and_summary(mortality_report):
     assert summary.loc[("e0", "male", 10), "Lee-Carter"] == pytest.approx(row["error"].abs().mean())
 
 
+@pytest.mark.parametrize("last, forecast", [(2013, None), (2001, 2019)])
+def test_the_short_search_grid_reaches_the_default_grids_optimum(last, forecast):
+    run = uk.UKRun(last_year=last, initial_year=last - 2)
+    _, short = uk.fit_uk(run, forecast_to=forecast)
+    _, full = uk.fit_uk(replace(run, lambda_grid=None), forecast_to=forecast)
+    for sex in ("male", "female"):
+        assert short[sex].bic == pytest.approx(full[sex].bic, rel=1e-9)
+        assert np.allclose(short[sex].lambdas, full[sex].lambdas, rtol=1e-6)
+        assert short[sex].n_fits < full[sex].n_fits
+
+
 def test_the_backtest_uses_no_data_after_its_origin():
     full, _ = uk.fit_uk(uk.UKRun(last_year=2001, initial_year=1999), forecast_to=2005)
     assert full["male"].columns[-1] == 2005

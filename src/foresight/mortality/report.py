@@ -185,11 +185,11 @@ class MortalityReport:
     # ------------------------------------------------------------ glued numbers
     def values(self) -> dict[str, object]:
         """Every number (and short text) the chapter's prose shows, by glue key."""
-        return {**self._history_values(), **self._projection_values()}
+        cmp = self.comparisons()  # once: each call recomputes the tables (the tests patch them)
+        return {**self._history_values(cmp), **self._projection_values(cmp)}
 
-    def _history_values(self) -> dict[str, object]:
+    def _history_values(self, cmp: dict[str, pd.DataFrame]) -> dict[str, object]:
         pub, hist = self.published, self.history
-        cmp = self.comparisons()
         cited = cmp["mort-tab-elt-cited"]
         figures = fm.elt_cited_figures()
         dead = figures.index[figures["measure"] == "dead_by"]
@@ -253,13 +253,13 @@ class MortalityReport:
             v[f"mort_share014_{s}"] = float(100 * under15[sex] / gain[sex])
         return v
 
-    def _projection_values(self) -> dict[str, object]:
+    def _projection_values(self, cmp: dict[str, pd.DataFrame]) -> dict[str, object]:
         pub, proj = self.published, self.projection
         surfaces, fits = self.smoothed
         a, run = proj.assumptions, self.run
         demo = self.demo
         fit, inside, n_obs = demo["fit"], demo["inside"], demo["n_observed_years"]
-        ons = self.comparisons()["mortp-tab-ons"]
+        ons = cmp["mortp-tab-ons"]
         counts = verdict_counts(ons)
         judged = counts["agrees"] + counts["differs"]
         t0 = proj.last_data_year
