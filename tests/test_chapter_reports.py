@@ -19,6 +19,7 @@ from pandas.io.formats.style import Styler
 
 from conftest import ROOT
 from foresight.data import VERDICTS, published
+from foresight.display import HouseTable, as_table
 
 CHAPTERS = ("mortality", "sle", "selection", "careers", "synthesis")
 ROLE = re.compile(r"\{glue(?::text|:md|:any)?\}`([^`]+)`")
@@ -70,8 +71,26 @@ def test_report_objects_have_the_right_kinds(provided, chapter):
         if isinstance(value, float):
             assert np.isfinite(value), key
     for key, value in p["tables"].items():
-        assert isinstance(value, (pd.DataFrame, Styler)), key
+        assert isinstance(value, (pd.DataFrame, HouseTable)), key
+        assert not isinstance(value, Styler), key  # every table goes through the house formatter
     assert not (set(p["values"]) & set(p["tables"])) and not (set(p["tables"]) & p["figures"])
+
+
+SNAKE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_tables_show_labelled_headers_and_no_internal_ids(provided, chapter):
+    """As the reader sees them (through the house formatter): no snake_case header or
+    cell, no NaN, no 0..n-1 index column, every header non-empty."""
+    for key, value in provided[chapter]["tables"].items():
+        t = as_table(value)
+        assert all(h.strip() for h in t.headers), key
+        assert not [h for h in t.headers if SNAKE.match(h)], (key, t.headers)
+        cells = {c for col in t.data.columns for c in t.data[col]}
+        assert not [c for c in cells if SNAKE.match(c)], (key, sorted(c for c in cells if SNAKE.match(c)))
+        assert not {"nan", "NaN", "None", "<NA>"} & cells, key
+        assert t.headers[0] not in ("index", "level_0"), key
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)

@@ -246,6 +246,13 @@ def environment_table(packages: Sequence[str] = KEY_PACKAGES):
 # --------------------------------------------------------------------------- Sphinx
 
 
+def nodes_figure():
+    from docutils import nodes
+
+    return nodes.figure
+
+
+
 def _mathjax_dir() -> Path | None:
     try:
         import mathjax  # django-static-mathjax
@@ -261,7 +268,7 @@ def _config_inited(app, config) -> None:
         raise RuntimeError(
             "django-static-mathjax is not installed: the site would load MathJax from a CDN"
         )
-    config.html_static_path = [*config.html_static_path, str(d)]
+    config.html_static_path = [*config.html_static_path, str(d), str(Path(__file__).parent / "assets")]
     config.mathjax_path = "mathjax/es5/tex-chtml.js"
     if not config.html_favicon:
         config.html_favicon = str(Path(__file__).parent / "assets" / "favicon.svg")
@@ -279,6 +286,63 @@ def _drop_thebe(app, pagename, templatename, context, doctree) -> None:
     scripts = context.get("script_files")
     if scripts:
         context["script_files"] = [s for s in scripts if not _is_thebe_script(s)]
+
+
+class table_figure(nodes_figure()):  # noqa: N801 - docutils node naming
+    """A captioned, numbered table: a ``{glue:figure}`` whose content is a table.
+
+    Chapters glue their tables with ``{glue:figure}`` (the directive that gives
+    a glued output a caption and a label); Sphinx would number them as figures.
+    This node type is registered as an enumerable ``table``, so they are
+    numbered "Table n.m" in their captions and in every ``{numref}``.
+    """
+
+
+def _is_table_figure(node) -> bool:
+    from docutils import nodes
+
+    if not isinstance(node, nodes.figure) or isinstance(node, table_figure):
+        return False
+    if any(True for _ in node.findall(nodes.image)):
+        return False
+    html = " ".join(r.astext() for r in node.findall(nodes.raw))
+    return "<table" in html or any(True for _ in node.findall(nodes.table))
+
+
+def _tables_are_tables(app, doctree) -> None:
+    """Turn every figure that holds a table into a :class:`table_figure`,
+    caption first (a table's caption goes above it)."""
+    from docutils import nodes
+
+    for fig in list(doctree.findall(nodes.figure)):
+        if not _is_table_figure(fig):
+            continue
+        new = table_figure(fig.rawsource, *fig.children, **fig.attributes)
+        new["classes"] = [*fig["classes"], "table-figure"]
+        captions = [c for c in new.children if isinstance(c, nodes.caption)]
+        for c in captions:
+            new.remove(c)
+            new.insert(0, c)
+        new.source, new.line = fig.source, fig.line
+        fig.replace_self(new)
+        for node_id in new["ids"]:  # the document's id map still names the old node
+            doctree.ids[node_id] = new
+
+
+def _bibliography_labels(app) -> None:
+    """a/b suffixes for works cited alike, once sphinxcontrib-bibtex has read the .bib files."""
+    from foresight.bibstyle import assign_year_suffixes
+
+    domain = app.env.get_domain("cite")
+    assign_year_suffixes(domain.bibdata.data.entries)
+
+
+def _visit_table_figure(self, node):
+    self.visit_figure(node)
+
+
+def _depart_table_figure(self, node):
+    self.depart_figure(node)
 
 
 EXEC_TABLE_HEADER = ("Document", "Modified", "Method", "Run Time (s)", "Status")
@@ -301,7 +365,16 @@ def _caption_exec_table(app, doctree, docname) -> None:
 def setup(app):
     """Sphinx entry point: local MathJax, local favicon, no Thebe scripts,
     a caption for the execution table."""
+    from foresight.bibstyle import register
+
+    register()
+    app.add_enumerable_node(table_figure, "table",
+                            html=(_visit_table_figure, _depart_table_figure),
+                            singlehtml=(_visit_table_figure, _depart_table_figure))
     app.connect("config-inited", _config_inited)
+    app.connect("doctree-read", _tables_are_tables, priority=400)
+    app.connect("builder-inited", _bibliography_labels, priority=900)
+    app.add_css_file("foresight.css")
     app.connect("doctree-resolved", _caption_exec_table)
     app.connect("html-page-context", _drop_thebe, priority=900)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

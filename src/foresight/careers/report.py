@@ -165,7 +165,7 @@ def exchange_comparison(study: Study, summary: ProjectSummary) -> pd.DataFrame:
 def coreq_display(coreq: pd.DataFrame) -> pd.DataFrame:
     """The 32-item COREQ table for display."""
     return pd.DataFrame({
-        "No.": coreq["n"], "Domain": coreq["domain"], "Item": coreq["item"],
+        "No.": coreq["n"], "Domain": coreq["domain_title"], "Item": coreq["item"],
         "Status": coreq["status"], "Where in the paper": coreq["where"],
         "What the paper says": coreq["what"],
     }).set_index("No.")

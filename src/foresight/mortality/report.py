@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 import foresight.mortality as fm
+from foresight.display import house_table
 from foresight.data import comparison_display, published, verdict_counts
 from foresight.mortality import history, history_plots, projection
 
@@ -291,9 +292,9 @@ class MortalityReport:
             "mort-tab-elt-cited": comparison_display(cmp["mort-tab-elt-cited"], "mort_tab_elt_cited"),
             "mort-tab-verdicts": comparison_display(cmp["mort-tab-verdicts"], "mort_tab_verdicts",
                                                     index=checks["number"].to_dict()),
-            "mortp-tab-targets": targets,
+            "mortp-tab-targets": house_table(targets, precision=2),
             "mortp-tab-ons": comparison_display(cmp["mortp-tab-ons"], "mortp_tab_ons"),
-            "mortp-tab-backtest": shown,
+            "mortp-tab-backtest": house_table(shown, precision=2),
         }
 
     # ------------------------------------------------------------ figures
