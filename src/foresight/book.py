@@ -375,6 +375,7 @@ def setup(app):
     app.connect("doctree-read", _tables_are_tables, priority=400)
     app.connect("builder-inited", _bibliography_labels, priority=900)
     app.add_css_file("foresight.css")
+    app.add_js_file("foresight-explorer.js", loading_method="defer")
     app.connect("doctree-resolved", _caption_exec_table)
     app.connect("html-page-context", _drop_thebe, priority=900)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
