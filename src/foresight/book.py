@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import re
 import platform
 import shutil
 import sys
@@ -270,8 +271,71 @@ def _config_inited(app, config) -> None:
         )
     config.html_static_path = [*config.html_static_path, str(d), str(Path(__file__).parent / "assets")]
     config.mathjax_path = "mathjax/es5/tex-chtml.js"
+    info = build_info(repo_root(Path(app.confdir)))
+    options = dict(config.html_theme_options or {})
+    options["extra_footer"] = footer_html(info)
+    if info["repository"]:
+        options["repository_url"] = info["repository"]
+        options["use_repository_button"] = True
+    config.html_theme_options = options
+    config.myst_substitutions = {**(config.myst_substitutions or {}),
+                                 **{f"foresight_{k}": v or "" for k, v in info.items()}}
     if not config.html_favicon:
         config.html_favicon = str(Path(__file__).parent / "assets" / "favicon.svg")
+
+
+#: Licences shown in every page's footer (see README.md, "Licences").
+LICENCE_TEXT = ("Code: MIT licence. Text, figures and the compendium's own data: CC BY 4.0. "
+                "Source documents and third-party data keep their own licences (see the data page).")
+
+
+def build_info(root: Path) -> dict[str, str]:
+    """Version, commit, year and repository of the build, for every page and the citation.
+
+    ``version`` is the package's; ``commit`` the short hash of ``HEAD`` (with
+    ``+changes`` when the working tree differs from it, "unknown" outside a git
+    checkout); ``year`` that of ``SOURCE_DATE_EPOCH`` (the last commit's date);
+    ``repository`` the ``repository-code`` of ``CITATION.cff`` (empty if none).
+    """
+    import datetime as dt
+    import subprocess
+
+    import foresight
+
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
+                                  check=True, timeout=20).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+
+    commit = git("rev-parse", "--short=10", "HEAD") or "unknown"
+    if commit != "unknown" and git("status", "--porcelain", "--untracked-files=no"):
+        commit += "+changes"
+    epoch = int(os.environ.get("SOURCE_DATE_EPOCH") or 0) or None
+    year = str(dt.datetime.fromtimestamp(epoch, tz=dt.timezone.utc).year) if epoch else ""
+    repository = ""
+    cff = root / "CITATION.cff"
+    if cff.is_file():
+        import yaml
+
+        meta = yaml.safe_load(cff.read_text(encoding="utf-8")) or {}
+        repository = str(meta.get("repository-code") or "")
+    return {"version": foresight.__version__, "commit": commit, "year": year,
+            "repository": repository}
+
+
+def footer_html(info: dict[str, str]) -> str:
+    """The footer line with the version, commit, licence and (if known) repository."""
+    import html
+
+    parts = [f"foresight {html.escape(info['version'])}, commit "
+             f"<code class=\"foresight-commit\">{html.escape(info['commit'])}</code>."]
+    if info["repository"]:
+        url = html.escape(info["repository"], quote=True)
+        parts.append(f'Source: <a href="{url}">{url}</a>.')
+    parts.append(html.escape(LICENCE_TEXT))
+    return f'<p class="foresight-build-info">{" ".join(parts)}</p>'
 
 
 def _is_thebe_script(script) -> bool:
@@ -329,6 +393,30 @@ def _tables_are_tables(app, doctree) -> None:
             doctree.ids[node_id] = new
 
 
+_NUMBERED_TITLE = re.compile(r"^(\d+)\.\s+(\S.*)$")
+
+
+def _single_heading_numbers(app, doctree) -> None:
+    """Headings carry the book's section numbers only.
+
+    A heading that starts with its own number ("1. The median age at death in
+    1851", the document's numbered statements) would read "1.2.3. 1. The median
+    ..." under the book's numbering; it becomes "Statement 1: The median ...",
+    which keeps the link to the numbered rows of the chapter's tables.
+    """
+    from docutils import nodes
+
+    for title in doctree.findall(nodes.title):
+        if not isinstance(title.parent, nodes.section) or not title.children:
+            continue
+        first = title.children[0]
+        if not isinstance(first, nodes.Text):
+            continue
+        m = _NUMBERED_TITLE.match(first.astext())
+        if m:
+            title.replace(first, nodes.Text(f"Statement {m.group(1)}: {m.group(2)}"))
+
+
 def _bibliography_labels(app) -> None:
     """a/b suffixes for works cited alike, once sphinxcontrib-bibtex has read the .bib files."""
     from foresight.bibstyle import assign_year_suffixes
@@ -373,6 +461,7 @@ def setup(app):
                             singlehtml=(_visit_table_figure, _depart_table_figure))
     app.connect("config-inited", _config_inited)
     app.connect("doctree-read", _tables_are_tables, priority=400)
+    app.connect("doctree-read", _single_heading_numbers, priority=400)
     app.connect("builder-inited", _bibliography_labels, priority=900)
     app.add_css_file("foresight.css")
     app.add_js_file("foresight-explorer.js", loading_method="defer")
