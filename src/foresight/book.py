@@ -470,6 +470,38 @@ def setup(app):
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
 
 
+# --------------------------------------------------------------------------- PDF
+
+
+def print_pdf(html_path: Path, pdf_path: Path, *, chromium: str = "/usr/bin/chromium") -> int:
+    """Print a built page (the single-page book) to an A4 PDF with headless Chromium.
+
+    The page's own print stylesheet (``foresight.css``, ``@media print`` and
+    ``@page { size: A4 }``) lays it out; nothing is fetched from other hosts
+    (requests that leave the file are aborted). Returns the number of pages.
+    """
+    from playwright.sync_api import sync_playwright
+
+    html_path, pdf_path = Path(html_path).resolve(), Path(pdf_path)
+    pdf_path.parent.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, headless=True,
+                                    args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+        try:
+            page = browser.new_page()
+            page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
+                ("file:", "data:", "blob:")) else route.abort())
+            page.goto(html_path.as_uri(), wait_until="load")
+            page.wait_for_timeout(1500)  # MathJax typesets after load
+            page.emulate_media(media="print")
+            pdf = page.pdf(format="A4", prefer_css_page_size=True, print_background=True,
+                           display_header_footer=False)
+        finally:
+            browser.close()
+    pdf_path.write_bytes(pdf)
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+
+
 # --------------------------------------------------------------------------- CLI
 
 
@@ -484,6 +516,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     e.add_argument("notebooks", nargs="*", type=Path,
                    help="notebooks (default: every notebook in _toc.yml)")
     e.add_argument("--timeout", type=int, default=600)
+    pp = sub.add_parser("pdf", help="print the single-page book to an A4 PDF")
+    pp.add_argument("html", type=Path, help="the singlehtml build directory, or one HTML file")
+    pp.add_argument("pdf", type=Path)
+    pp.add_argument("--chromium", default=os.environ.get("CHROMIUM", "/usr/bin/chromium"))
     args = parser.parse_args(argv)
     root = repo_root()
     if args.cmd == "hash":
@@ -492,6 +528,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         kept = prepare_build(args.build_dir, root)
         state = "kept (inputs unchanged)" if kept else "emptied (inputs changed or first build)"
         print(f"build directory {state}: inputs {inputs_hash(root)[:12]}")
+    elif args.cmd == "pdf":
+        html = args.html
+        if html.is_dir():  # the single page is named after the toc's root document
+            html = html / f"{toc_documents(root)[0]}.html"
+        pages = print_pdf(html, args.pdf, chromium=args.chromium)
+        print(f"{args.pdf}: {pages} A4 pages")
     elif args.cmd == "execute":
         for nb in args.notebooks or chapter_paths(root):
             print(f"executing {nb}", flush=True)

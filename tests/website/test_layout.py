@@ -200,3 +200,38 @@ def test_bibliography_is_author_year_with_unique_entries_and_labels():
     for chapter in ("mortality", "selection"):
         text = (SITE / "chapters" / f"{chapter}.html").read_text(encoding="utf-8")
         assert not re.search(r"(Office for National Statistics|Holm and Sahlberg), 201[45](?![a-z])", text), chapter
+
+
+PRINT_JS = """
+() => {
+  const W = window.innerWidth;
+  const art = document.querySelector('article.bd-article');
+  const over = Array.from(art.querySelectorAll('table, img, pre, figure, svg')).filter(e => {
+    const r = e.getBoundingClientRect();
+    return r.width > 0 && (r.right > W + 1 || r.left < -1);
+  }).map(e => e.tagName + '#' + ((e.closest('figure') || {}).id || '') + ' ' + Math.round(e.getBoundingClientRect().right));
+  const h1 = document.querySelector('article h1');
+  return {page: Math.max(document.documentElement.scrollWidth, document.body.scrollWidth), W, over,
+          h1: h1 ? h1.textContent.trim() : '',
+          sidebar: !!Array.from(document.querySelectorAll('.bd-sidebar-primary, .bd-header'))
+                     .find(e => getComputedStyle(e).display !== 'none')};
+}
+"""
+A4_PX = {"width": 794, "height": 1123}  # 210 x 297 mm at 96 px per inch
+
+
+@pytest.mark.parametrize("path", [p for p in PAGES if p.startswith("chapters/")])
+def test_print_layout_fits_a4(browser, site_url, path):
+    """In print (A4 width), nothing is clipped or overflows, the navigation is gone,
+    and a numbered chapter keeps its number in its title."""
+    ctx = browser.new_context(viewport=A4_PX)
+    page = ctx.new_page()
+    page.goto(f"{site_url}/{path}", wait_until="networkidle")
+    page.emulate_media(media="print")
+    m = page.evaluate(PRINT_JS)
+    ctx.close()
+    assert m["page"] <= m["W"], f"{path} prints {m['page']} px wide on A4's {m['W']}: {m['over'][:5]}"
+    assert m["over"] == [], f"{path}: clipped in print: {m['over'][:5]}"
+    assert not m["sidebar"], f"{path}: navigation printed"
+    if "/appendix/" not in path:
+        assert re.match(r"^\d+\.\s", m["h1"]), f"{path}: the printed title lost its number: {m['h1']!r}"
