@@ -343,6 +343,33 @@ def _is_thebe_script(script) -> bool:
     return "thebe" in text.lower()
 
 
+_MATH_IN_RAW = re.compile(r"\\\(|\\\[|\$\$|\\begin\{")
+
+
+def page_needs_mathjax(doctree) -> bool:
+    """Whether a page has mathematics: math nodes, or TeX delimiters in raw output."""
+    from docutils import nodes
+
+    if doctree is None:
+        return True  # generated pages (search, index): be safe, the policy below decides
+    if any(True for _ in doctree.findall(lambda n: isinstance(n, (nodes.math, nodes.math_block)))):
+        return True
+    return any(_MATH_IN_RAW.search(n.astext()) for n in doctree.findall(nodes.raw))
+
+
+def _mathjax_only_where_needed(app, pagename, templatename, context, doctree) -> None:
+    """myst-nb asks Sphinx to put MathJax (about 1 MB) on every page; keep it only
+    on pages with mathematics."""
+    if doctree is None or page_needs_mathjax(doctree):
+        return
+    scripts = context.get("script_files")
+    if scripts:
+        context["script_files"] = [
+            sc for sc in scripts
+            if "mathjax" not in f"{getattr(sc, 'filename', '') or ''}".lower()
+            and "mathjax" not in str(getattr(sc, "attributes", {}).get("body", "")).lower()]
+
+
 def _drop_thebe(app, pagename, templatename, context, doctree) -> None:
     """Remove sphinx-thebe's scripts: Thebe is off (no live kernels in an offline
     book), yet the extension injects its inline configuration twice, which is a
@@ -446,6 +473,11 @@ def _caption_exec_table(app, doctree, docname) -> None:
         head = [e.astext().strip() for e in table.findall(nodes.entry)][: len(EXEC_TABLE_HEADER)]
         if tuple(head) == EXEC_TABLE_HEADER:
             table.insert(0, nodes.title("", "How and when each notebook was executed in this build"))
+            # status glyphs in words: an emoji needs a font many systems lack
+            for text in list(table.findall(nodes.Text)):
+                word = {"✅": "executed", "❌": "failed"}.get(text.astext().strip())
+                if word:
+                    text.parent.replace(text, nodes.Text(word))
             if not table["ids"]:
                 table["ids"].append("execution-statistics")
 
@@ -467,6 +499,7 @@ def setup(app):
     app.add_js_file("foresight-explorer.js", loading_method="defer")
     app.connect("doctree-resolved", _caption_exec_table)
     app.connect("html-page-context", _drop_thebe, priority=900)
+    app.connect("html-page-context", _mathjax_only_where_needed, priority=900)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
 
 

@@ -57,3 +57,19 @@ def test_intro_says_how_to_cite_with_version_and_commit():
     text = re.sub(r"<[^>]+>", " ", html)
     assert re.search(rf"version {re.escape(foresight.__version__)}, commit\s+\w+", text)
     assert "{{" not in text  # every substitution was filled
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_mathjax_only_on_pages_with_mathematics(page_path):
+    html = (SITE / page_path).read_text(encoding="utf-8")
+    has_math = 'class="math' in html or "\\(" in html or "$$" in html
+    loads = "tex-chtml.js" in html
+    assert loads == has_math, f"{page_path}: MathJax {'loaded' if loads else 'missing'}, math {has_math}"
+
+
+def test_furniture_no_empty_index_no_emoji_status():
+    assert not (SITE / "genindex.html").exists()
+    for page_path in PAGES:
+        html = (SITE / page_path).read_text(encoding="utf-8")
+        assert 'href="genindex.html"' not in html and "✅" not in html, page_path
+    assert any('class="math' in (SITE / p).read_text(encoding="utf-8") for p in PAGES)  # math pages exist
