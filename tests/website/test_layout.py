@@ -62,7 +62,7 @@ DESKTOP_JS = """
   const tables = Array.from(art.querySelectorAll('table')).map(t => {
     const r = box(t), fig = t.closest('figure');
     return {id: fig ? fig.id : '', visible: Math.round(r.width), full: Math.round(t.getBoundingClientRect().width),
-            over: over(r)};
+            over: over(r), height: Math.round(r.height)};
   });
   const images = Array.from(art.querySelectorAll('img')).map(i => {
     const r = i.getBoundingClientRect();
@@ -142,6 +142,13 @@ def test_tables_and_figures_stay_in_the_text_column(layout, path):
     assert d["column"] > 300
     spill = [t for t in d["tables"] if t["over"] > 1] + [i for i in d["images"] if i["over"] > 1]
     assert spill == [], f"{path}: wider than the {d['column']} px column: {spill}"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_table_is_taller_than_the_screen(layout, path):
+    """Long tables scroll inside their own box instead of running for thousands of pixels."""
+    tall = [(t["id"], t["height"]) for t in layout[path]["desktop"]["tables"] if t["height"] > DESKTOP["height"]]
+    assert tall == [], f"{path}: tables taller than the {DESKTOP['height']} px screen: {tall}"
 
 
 @pytest.mark.parametrize("path", PAGES)
