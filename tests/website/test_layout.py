@@ -44,7 +44,9 @@ PHONE_JS = """
                 if (o === 'auto' || o === 'scroll' || o === 'hidden') return false;
             }
             return true;
-        }).slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))})
+        }).slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)),
+        searches: Array.from(document.querySelectorAll('.search-button-field, .search-button'))
+          .filter(e => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden').length})
 """
 
 DESKTOP_JS = """
@@ -75,7 +77,9 @@ DESKTOP_JS = """
   const refs = Array.from(art.querySelectorAll('a.reference.internal span.std-numref')).map(s => ({
     text: s.textContent.trim(), href: s.parentElement.getAttribute('href')}));
   const cells = Array.from(art.querySelectorAll('table th, table td')).map(c => c.textContent.trim());
-  return {column: Math.round(col.width), tables, images, captions, refs, cells};
+  const searches = Array.from(document.querySelectorAll('.search-button-field, .search-button'))
+    .filter(e => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden').length;
+  return {column: Math.round(col.width), tables, images, captions, refs, cells, searches};
 }
 """
 
@@ -142,6 +146,12 @@ def test_tables_and_figures_stay_in_the_text_column(layout, path):
     assert d["column"] > 300
     spill = [t for t in d["tables"] if t["over"] > 1] + [i for i in d["images"] if i["over"] > 1]
     assert spill == [], f"{path}: wider than the {d['column']} px column: {spill}"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_one_search_box(layout, path):
+    assert layout[path]["desktop"]["searches"] == 1, f"{path}: {layout[path]['desktop']['searches']} search boxes"
+    assert layout[path]["phone"]["searches"] >= 1, f"{path}: no search on a phone"
 
 
 @pytest.mark.parametrize("path", PAGES)
