@@ -497,6 +497,7 @@ def setup(app):
     app.connect("builder-inited", _bibliography_labels, priority=900)
     app.add_css_file("foresight.css")
     app.add_js_file("foresight-explorer.js", loading_method="defer")
+    app.add_js_file("foresight-search.js", loading_method="defer")
     app.connect("doctree-resolved", _caption_exec_table)
     app.connect("html-page-context", _drop_thebe, priority=900)
     app.connect("html-page-context", _mathjax_only_where_needed, priority=900)
