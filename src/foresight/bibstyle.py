@@ -104,3 +104,29 @@ def register() -> None:
             return sentence[title] if as_sentence else title
 
     register_plugin("pybtex.style.formatting", STYLE_NAME, Style, force=True)
+    from sphinxcontrib.bibtex.plugin import register_plugin as register_bibtex_plugin
+
+    register_bibtex_plugin("sphinxcontrib.bibtex.style.referencing", STYLE_NAME, _reference_style(),
+                           force=True)
+
+
+def _reference_style():
+    """sphinxcontrib-bibtex's author-year citations with round brackets:
+    "Ranieri et al. (2018)", "(Patton and McMahon, 2006)"."""
+    from dataclasses import dataclass, field
+
+    from sphinxcontrib.bibtex.style.referencing import BracketStyle
+    from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
+
+    def round_brackets() -> BracketStyle:
+        return BracketStyle(left="(", right=")")
+
+    @dataclass
+    class ReferenceStyle(AuthorYearReferenceStyle):
+        bracket_textual: BracketStyle = field(default_factory=round_brackets)
+        bracket_parenthetical: BracketStyle = field(default_factory=round_brackets)
+        bracket_author: BracketStyle = field(default_factory=round_brackets)
+        bracket_label: BracketStyle = field(default_factory=round_brackets)
+        bracket_year: BracketStyle = field(default_factory=round_brackets)
+
+    return ReferenceStyle

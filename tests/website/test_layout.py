@@ -217,6 +217,8 @@ def test_bibliography_is_author_year_with_unique_entries_and_labels():
     for chapter in ("mortality", "selection"):
         text = (SITE / "chapters" / f"{chapter}.html").read_text(encoding="utf-8")
         assert not re.search(r"(Office for National Statistics|Holm and Sahlberg), 201[45](?![a-z])", text), chapter
+        # author-year in round brackets, as in the text of the sources: "Ranieri et al. (2018)"
+        assert not re.search(r"(et al\.|Statistics|Sahlberg) \[", text), chapter
 
 
 PRINT_JS = """
