@@ -28,12 +28,13 @@ export PYTHONPATH       := $(CURDIR)/src
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export JUPYTER_PLATFORM_DIRS := 1
 
-.PHONY: book test install browser execute bench unit notebooks site clean help
+.PHONY: book test install browser execute bench unit notebooks site clean help pdf
 
 help:
 	@echo "make book     install (if needed) and build the site into _build/html"
 	@echo "make test     install (if needed) and run every check"
 	@echo "make execute  re-execute every chapter in place (refresh committed outputs)"
+	@echo "make pdf      the whole book as one A4 PDF, _build/pdf/foresight.pdf"
 	@echo "make bench    run the benchmarks in benchmarks/"
 	@echo "make clean    remove _build (keeps .venv)"
 
@@ -70,6 +71,15 @@ book: install
 	$(BIN)/jupyter-book build . $(JB_FLAGS) || { rm -rf _build/.doctrees; exit 1; }
 	@test -f _build/html/index.html
 
+# The whole book as one PDF: the single-page HTML build (the same sources and
+# execution cache as the site), printed to A4 by headless Chromium through the
+# print stylesheet in foresight.css. Needs Debian's chromium (make browser).
+pdf: install browser
+	$(PY) -m foresight.book prepare-build _build
+	$(BIN)/jupyter-book build . --builder singlehtml $(JB_FLAGS)
+	$(PY) -m foresight.book pdf _build/singlehtml _build/pdf/foresight.pdf
+	$(BIN)/pytest -q -p no:cacheprovider -m pdf tests/website/test_pdf.py
+
 execute: install
 	$(PY) -m foresight.book execute
 
@@ -92,7 +102,7 @@ notebooks: install
 	OPENBLAS_CORETYPE=$(SECOND_BLAS) $(SECOND_SIMD) $(NBVAL)
 
 site: install browser book
-	$(BIN)/pytest -q -p no:cacheprovider -m slow tests
+	$(BIN)/pytest -q -p no:cacheprovider -m "slow and not pdf" tests
 
 test: install browser
 	$(MAKE) --no-print-directory unit

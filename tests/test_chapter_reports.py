@@ -19,6 +19,7 @@ from pandas.io.formats.style import Styler
 
 from conftest import ROOT
 from foresight.data import VERDICTS, published
+from foresight.display import HouseTable, as_table
 
 CHAPTERS = ("mortality", "sle", "selection", "careers", "synthesis")
 ROLE = re.compile(r"\{glue(?::text|:md|:any)?\}`([^`]+)`")
@@ -70,8 +71,26 @@ def test_report_objects_have_the_right_kinds(provided, chapter):
         if isinstance(value, float):
             assert np.isfinite(value), key
     for key, value in p["tables"].items():
-        assert isinstance(value, (pd.DataFrame, Styler)), key
+        assert isinstance(value, (pd.DataFrame, HouseTable)), key
+        assert not isinstance(value, Styler), key  # every table goes through the house formatter
     assert not (set(p["values"]) & set(p["tables"])) and not (set(p["tables"]) & p["figures"])
+
+
+SNAKE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_tables_show_labelled_headers_and_no_internal_ids(provided, chapter):
+    """As the reader sees them (through the house formatter): no snake_case header or
+    cell, no NaN, no 0..n-1 index column, every header non-empty."""
+    for key, value in provided[chapter]["tables"].items():
+        t = as_table(value)
+        assert all(h.strip() for h in t.headers), key
+        assert not [h for h in t.headers if SNAKE.match(h)], (key, t.headers)
+        cells = {c for col in t.data.columns for c in t.data[col]}
+        assert not [c for c in cells if SNAKE.match(c)], (key, sorted(c for c in cells if SNAKE.match(c)))
+        assert not {"nan", "NaN", "None", "<NA>"} & cells, key
+        assert t.headers[0] not in ("index", "level_0"), key
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
@@ -230,5 +249,26 @@ def test_mortality_claims_follow_the_glued_numbers(provided, mortality_report):
     errors = {k: v[f"mortp_bt_{k}_all"] for k in ("ons", "lc", "ps", "naive")}
     assert v["mortp_bt_best_value"] == min(errors.values())
     assert v["mortp_bt_worst_value"] == max(errors.values())
-    # 'moves no figure of the comparison below by more than' (shown to two decimals)
+    # 'moves no projection figure of the comparison below by more than' (shown to 3 decimals)
     assert v["mortp_var_ext_maxdiff"] < 0.05
+    # 'above both male ones' (the hundred-year average)
+    assert max(v["mort_imp_m"], v["mortp_rep_ons_improvement_last_100y_male"]) < v["mort_imp_pub"]
+    # 'the path starts below the observed level and still ends above it'
+    assert v["mortp_smooth_e0m_2011"] < v["mortp_obs_e0m_2011"]
+    # 'one agreement leans on the calibration': cohort e65 agrees, both other paths miss
+    tol65 = tol["ons_proj_cohort_e65_male_2014"]
+    assert abs(v["mortp_rep_cohe65m"] - v["mortp_pub_cohe65m"]) <= tol65
+    for key in ("lin", "p2"):
+        assert abs(v[f"mortp_var_{key}_cohe65m"] - v["mortp_pub_cohe65m"]) > tol65
+    # 'the three methods that start from the smoothed trend lie within a fraction of a year'
+    trend = [v["mortp_bt_ons_all"], v["mortp_bt_ps_all"], v["mortp_bt_naive_all"]]
+    assert max(trend) - min(trend) < 0.25
+    # 'the expert target costs nothing against trend extrapolation on this record'
+    assert v["mortp_bt_ons_all"] <= min(v["mortp_bt_ps_all"], v["mortp_bt_naive_all"]) + 0.01
+
+
+def test_every_backtest_method_missed_the_turns(mortality_report):
+    """'every method missed the acceleration of the 1990s and the stall after 2011'."""
+    err = mortality_report.backtest.groupby(["origin", "method"])["error"].mean().unstack()
+    assert (err.loc[[1991, 1996]] < 0).all().all()  # under-predicted: improvement sped up
+    assert (err.loc[2011] > 0).all()  # over-predicted: improvement stalled

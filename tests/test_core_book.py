@@ -123,3 +123,36 @@ def test_toc_documents_root_first_in_order(mini):
     from foresight.book import toc_documents
 
     assert toc_documents(mini) == ["intro", "chapters/a", "chapters/b"]
+
+
+def test_build_info_and_footer_name_version_commit_and_licences(tmp_path, monkeypatch):
+    import foresight
+    from foresight.book import LICENCE_TEXT, build_info, footer_html
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01 UTC
+    (tmp_path / "CITATION.cff").write_text("cff-version: 1.2.0\nrepository-code: https://example.org/r\n")
+    info = build_info(tmp_path)  # not a git checkout
+    assert info == {"version": foresight.__version__, "commit": "unknown", "year": "2026",
+                    "repository": "https://example.org/r"}
+    html = footer_html({**info, "commit": "abc<1>"})
+    assert "commit <code" in html and "abc&lt;1&gt;" in html
+    assert 'href="https://example.org/r"' in html and "MIT licence" in LICENCE_TEXT
+    assert "Source:" not in footer_html({**info, "repository": ""})
+
+
+def test_numbered_headings_get_one_number():
+    from docutils import nodes
+    from docutils.utils import new_document
+    from docutils.frontend import get_default_settings
+    from docutils.parsers.rst import Parser
+
+    from foresight.book import _single_heading_numbers
+
+    doc = new_document("x", get_default_settings(Parser))
+    for text in ("1. The median age at death", "Life tables", "2039 and after"):
+        sec = nodes.section()
+        sec += nodes.title(text, text)
+        doc += sec
+    _single_heading_numbers(None, doc)
+    titles = [t.astext() for t in doc.findall(nodes.title)]
+    assert titles == ["Statement 1: The median age at death", "Life tables", "2039 and after"]

@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import re
 import platform
 import shutil
 import sys
@@ -246,6 +247,13 @@ def environment_table(packages: Sequence[str] = KEY_PACKAGES):
 # --------------------------------------------------------------------------- Sphinx
 
 
+def nodes_figure():
+    from docutils import nodes
+
+    return nodes.figure
+
+
+
 def _mathjax_dir() -> Path | None:
     try:
         import mathjax  # django-static-mathjax
@@ -261,15 +269,105 @@ def _config_inited(app, config) -> None:
         raise RuntimeError(
             "django-static-mathjax is not installed: the site would load MathJax from a CDN"
         )
-    config.html_static_path = [*config.html_static_path, str(d)]
+    config.html_static_path = [*config.html_static_path, str(d), str(Path(__file__).parent / "assets")]
     config.mathjax_path = "mathjax/es5/tex-chtml.js"
+    info = build_info(repo_root(Path(app.confdir)))
+    options = dict(config.html_theme_options or {})
+    options["extra_footer"] = footer_html(info)
+    if info["repository"]:
+        options["repository_url"] = info["repository"]
+        options["use_repository_button"] = True
+    config.html_theme_options = options
+    config.myst_substitutions = {**(config.myst_substitutions or {}),
+                                 **{f"foresight_{k}": v or "" for k, v in info.items()}}
     if not config.html_favicon:
         config.html_favicon = str(Path(__file__).parent / "assets" / "favicon.svg")
+
+
+#: Licences shown in every page's footer (see README.md, "Licences").
+LICENCE_TEXT = ("Code: MIT licence. Text, figures and the compendium's own data: CC BY 4.0. "
+                "Source documents and third-party data keep their own licences (see the data page).")
+
+
+def build_info(root: Path) -> dict[str, str]:
+    """Version, commit, year and repository of the build, for every page and the citation.
+
+    ``version`` is the package's; ``commit`` the short hash of ``HEAD`` (with
+    ``+changes`` when the working tree differs from it, "unknown" outside a git
+    checkout); ``year`` that of ``SOURCE_DATE_EPOCH`` (the last commit's date);
+    ``repository`` the ``repository-code`` of ``CITATION.cff`` (empty if none).
+    """
+    import datetime as dt
+    import subprocess
+
+    import foresight
+
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
+                                  check=True, timeout=20).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+
+    commit = git("rev-parse", "--short=10", "HEAD") or "unknown"
+    if commit != "unknown" and git("status", "--porcelain", "--untracked-files=no"):
+        commit += "+changes"
+    epoch = int(os.environ.get("SOURCE_DATE_EPOCH") or 0) or None
+    year = str(dt.datetime.fromtimestamp(epoch, tz=dt.timezone.utc).year) if epoch else ""
+    repository = ""
+    cff = root / "CITATION.cff"
+    if cff.is_file():
+        import yaml
+
+        meta = yaml.safe_load(cff.read_text(encoding="utf-8")) or {}
+        repository = str(meta.get("repository-code") or "")
+    return {"version": foresight.__version__, "commit": commit, "year": year,
+            "repository": repository}
+
+
+def footer_html(info: dict[str, str]) -> str:
+    """The footer line with the version, commit, licence and (if known) repository."""
+    import html
+
+    parts = [f"foresight {html.escape(info['version'])}, commit "
+             f"<code class=\"foresight-commit\">{html.escape(info['commit'])}</code>."]
+    if info["repository"]:
+        url = html.escape(info["repository"], quote=True)
+        parts.append(f'Source: <a href="{url}">{url}</a>.')
+    parts.append(html.escape(LICENCE_TEXT))
+    return f'<p class="foresight-build-info">{" ".join(parts)}</p>'
 
 
 def _is_thebe_script(script) -> bool:
     text = f"{getattr(script, 'filename', '') or ''} {getattr(script, 'attributes', {}).get('body', '')}"
     return "thebe" in text.lower()
+
+
+_MATH_IN_RAW = re.compile(r"\\\(|\\\[|\$\$|\\begin\{")
+
+
+def page_needs_mathjax(doctree) -> bool:
+    """Whether a page has mathematics: math nodes, or TeX delimiters in raw output."""
+    from docutils import nodes
+
+    if doctree is None:
+        return True  # generated pages (search, index): be safe, the policy below decides
+    if any(True for _ in doctree.findall(lambda n: isinstance(n, (nodes.math, nodes.math_block)))):
+        return True
+    return any(_MATH_IN_RAW.search(n.astext()) for n in doctree.findall(nodes.raw))
+
+
+def _mathjax_only_where_needed(app, pagename, templatename, context, doctree) -> None:
+    """myst-nb asks Sphinx to put MathJax (about 1 MB) on every page; keep it only
+    on pages with mathematics."""
+    if doctree is None or page_needs_mathjax(doctree):
+        return
+    scripts = context.get("script_files")
+    if scripts:
+        context["script_files"] = [
+            sc for sc in scripts
+            if "mathjax" not in f"{getattr(sc, 'filename', '') or ''}".lower()
+            and "mathjax" not in str(getattr(sc, "attributes", {}).get("body", "")).lower()]
 
 
 def _drop_thebe(app, pagename, templatename, context, doctree) -> None:
@@ -279,6 +377,87 @@ def _drop_thebe(app, pagename, templatename, context, doctree) -> None:
     scripts = context.get("script_files")
     if scripts:
         context["script_files"] = [s for s in scripts if not _is_thebe_script(s)]
+
+
+class table_figure(nodes_figure()):  # noqa: N801 - docutils node naming
+    """A captioned, numbered table: a ``{glue:figure}`` whose content is a table.
+
+    Chapters glue their tables with ``{glue:figure}`` (the directive that gives
+    a glued output a caption and a label); Sphinx would number them as figures.
+    This node type is registered as an enumerable ``table``, so they are
+    numbered "Table n.m" in their captions and in every ``{numref}``.
+    """
+
+
+def _is_table_figure(node) -> bool:
+    from docutils import nodes
+
+    if not isinstance(node, nodes.figure) or isinstance(node, table_figure):
+        return False
+    if any(True for _ in node.findall(nodes.image)):
+        return False
+    html = " ".join(r.astext() for r in node.findall(nodes.raw))
+    return "<table" in html or any(True for _ in node.findall(nodes.table))
+
+
+def _tables_are_tables(app, doctree) -> None:
+    """Turn every figure that holds a table into a :class:`table_figure`,
+    caption first (a table's caption goes above it)."""
+    from docutils import nodes
+
+    for fig in list(doctree.findall(nodes.figure)):
+        if not _is_table_figure(fig):
+            continue
+        new = table_figure(fig.rawsource, *fig.children, **fig.attributes)
+        new["classes"] = [*fig["classes"], "table-figure"]
+        captions = [c for c in new.children if isinstance(c, nodes.caption)]
+        for c in captions:
+            new.remove(c)
+            new.insert(0, c)
+        new.source, new.line = fig.source, fig.line
+        fig.replace_self(new)
+        for node_id in new["ids"]:  # the document's id map still names the old node
+            doctree.ids[node_id] = new
+
+
+_NUMBERED_TITLE = re.compile(r"^(\d+)\.\s+(\S.*)$")
+
+
+def _single_heading_numbers(app, doctree) -> None:
+    """Headings carry the book's section numbers only.
+
+    A heading that starts with its own number ("1. The median age at death in
+    1851", the document's numbered statements) would read "1.2.3. 1. The median
+    ..." under the book's numbering; it becomes "Statement 1: The median ...",
+    which keeps the link to the numbered rows of the chapter's tables.
+    """
+    from docutils import nodes
+
+    for title in doctree.findall(nodes.title):
+        if not isinstance(title.parent, nodes.section) or not title.children:
+            continue
+        first = title.children[0]
+        if not isinstance(first, nodes.Text):
+            continue
+        m = _NUMBERED_TITLE.match(first.astext())
+        if m:
+            title.replace(first, nodes.Text(f"Statement {m.group(1)}: {m.group(2)}"))
+
+
+def _bibliography_labels(app) -> None:
+    """a/b suffixes for works cited alike, once sphinxcontrib-bibtex has read the .bib files."""
+    from foresight.bibstyle import assign_year_suffixes
+
+    domain = app.env.get_domain("cite")
+    assign_year_suffixes(domain.bibdata.data.entries)
+
+
+def _visit_table_figure(self, node):
+    self.visit_figure(node)
+
+
+def _depart_table_figure(self, node):
+    self.depart_figure(node)
 
 
 EXEC_TABLE_HEADER = ("Document", "Modified", "Method", "Run Time (s)", "Status")
@@ -294,6 +473,11 @@ def _caption_exec_table(app, doctree, docname) -> None:
         head = [e.astext().strip() for e in table.findall(nodes.entry)][: len(EXEC_TABLE_HEADER)]
         if tuple(head) == EXEC_TABLE_HEADER:
             table.insert(0, nodes.title("", "How and when each notebook was executed in this build"))
+            # status glyphs in words: an emoji needs a font many systems lack
+            for text in list(table.findall(nodes.Text)):
+                word = {"✅": "executed", "❌": "failed"}.get(text.astext().strip())
+                if word:
+                    text.parent.replace(text, nodes.Text(word))
             if not table["ids"]:
                 table["ids"].append("execution-statistics")
 
@@ -301,10 +485,55 @@ def _caption_exec_table(app, doctree, docname) -> None:
 def setup(app):
     """Sphinx entry point: local MathJax, local favicon, no Thebe scripts,
     a caption for the execution table."""
+    from foresight.bibstyle import register
+
+    register()
+    app.add_enumerable_node(table_figure, "table",
+                            html=(_visit_table_figure, _depart_table_figure),
+                            singlehtml=(_visit_table_figure, _depart_table_figure))
     app.connect("config-inited", _config_inited)
+    app.connect("doctree-read", _tables_are_tables, priority=400)
+    app.connect("doctree-read", _single_heading_numbers, priority=400)
+    app.connect("builder-inited", _bibliography_labels, priority=900)
+    app.add_css_file("foresight.css")
+    app.add_js_file("foresight-explorer.js", loading_method="defer")
+    app.add_js_file("foresight-search.js", loading_method="defer")
     app.connect("doctree-resolved", _caption_exec_table)
     app.connect("html-page-context", _drop_thebe, priority=900)
+    app.connect("html-page-context", _mathjax_only_where_needed, priority=900)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
+
+
+# --------------------------------------------------------------------------- PDF
+
+
+def print_pdf(html_path: Path, pdf_path: Path, *, chromium: str = "/usr/bin/chromium") -> int:
+    """Print a built page (the single-page book) to an A4 PDF with headless Chromium.
+
+    The page's own print stylesheet (``foresight.css``, ``@media print`` and
+    ``@page { size: A4 }``) lays it out; nothing is fetched from other hosts
+    (requests that leave the file are aborted). Returns the number of pages.
+    """
+    from playwright.sync_api import sync_playwright
+
+    html_path, pdf_path = Path(html_path).resolve(), Path(pdf_path)
+    pdf_path.parent.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, headless=True,
+                                    args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+        try:
+            page = browser.new_page()
+            page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
+                ("file:", "data:", "blob:")) else route.abort())
+            page.goto(html_path.as_uri(), wait_until="load")
+            page.wait_for_timeout(1500)  # MathJax typesets after load
+            page.emulate_media(media="print")
+            pdf = page.pdf(format="A4", prefer_css_page_size=True, print_background=True,
+                           display_header_footer=False)
+        finally:
+            browser.close()
+    pdf_path.write_bytes(pdf)
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
 
 
 # --------------------------------------------------------------------------- CLI
@@ -321,6 +550,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     e.add_argument("notebooks", nargs="*", type=Path,
                    help="notebooks (default: every notebook in _toc.yml)")
     e.add_argument("--timeout", type=int, default=600)
+    pp = sub.add_parser("pdf", help="print the single-page book to an A4 PDF")
+    pp.add_argument("html", type=Path, help="the singlehtml build directory, or one HTML file")
+    pp.add_argument("pdf", type=Path)
+    pp.add_argument("--chromium", default=os.environ.get("CHROMIUM", "/usr/bin/chromium"))
     args = parser.parse_args(argv)
     root = repo_root()
     if args.cmd == "hash":
@@ -329,6 +562,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         kept = prepare_build(args.build_dir, root)
         state = "kept (inputs unchanged)" if kept else "emptied (inputs changed or first build)"
         print(f"build directory {state}: inputs {inputs_hash(root)[:12]}")
+    elif args.cmd == "pdf":
+        html = args.html
+        if html.is_dir():  # the single page is named after the toc's root document
+            html = html / f"{toc_documents(root)[0]}.html"
+        pages = print_pdf(html, args.pdf, chromium=args.chromium)
+        print(f"{args.pdf}: {pages} A4 pages")
     elif args.cmd == "execute":
         for nb in args.notebooks or chapter_paths(root):
             print(f"executing {nb}", flush=True)

@@ -24,19 +24,27 @@ def glue_all(*items: Mapping[str, object]) -> None:
     Parameters
     ----------
     items
-        Mappings of glue key -> number, text, :class:`Markdown`, DataFrame or
-        Styler, or matplotlib figure (closed after gluing).
+        Mappings of glue key -> number, text, :class:`Markdown`, table
+        (:class:`foresight.display.HouseTable`, or a DataFrame, which is
+        formatted by :func:`foresight.display.house_table`) or matplotlib
+        figure (rendered by :func:`foresight.plotting.render`, then closed).
 
     Raises
     ------
     ValueError
         When a key appears twice (a later value would silently win).
+    TypeError
+        For a pandas Styler: every table goes through the one house formatter.
     """
     import matplotlib.pyplot as plt
     import pandas as pd
     from IPython.display import Markdown as IPythonMarkdown
     from matplotlib.figure import Figure
     from myst_nb import glue
+    from pandas.io.formats.style import Styler
+
+    from foresight.display import HouseTable, as_table
+    from foresight.plotting import render
 
     seen: set[str] = set()
     # tables of prose (summaries, caveats) are shown in full, never cut at 50 characters
@@ -46,7 +54,15 @@ def glue_all(*items: Mapping[str, object]) -> None:
                 if key in seen:
                     raise ValueError(f"glue key {key!r} is given twice")
                 seen.add(key)
-                glue(key, IPythonMarkdown(str(value)) if isinstance(value, Markdown) else value,
-                     display=False)
+                if isinstance(value, Styler):
+                    raise TypeError(f"{key}: a Styler; format tables with foresight.display.house_table")
                 if isinstance(value, Figure):
+                    shown = render(value)
                     plt.close(value)
+                elif isinstance(value, (pd.DataFrame, pd.Series, HouseTable)):
+                    shown = as_table(value)
+                elif isinstance(value, Markdown):
+                    shown = IPythonMarkdown(str(value))
+                else:
+                    shown = value
+                glue(key, shown, display=False)

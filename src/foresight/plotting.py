@@ -13,6 +13,7 @@ when a third-party routine draws its own.
 from __future__ import annotations
 
 import contextlib
+import io
 from typing import Iterator, Sequence
 
 import matplotlib as mpl
@@ -42,6 +43,12 @@ DIVERGING_CMAP = "RdBu_r"
 
 #: Width of the theme's text column in inches at the rcParams dpi.
 COLUMN_WIDTH = 7.5
+#: Resolution of the pictures the book shows: sharp on HiDPI screens and in print.
+DPI = 200
+#: Screen resolution the figure sizes are designed for (CSS pixels per inch).
+SCREEN_DPI = 100
+#: Smallest font size (points) any text in a figure may have.
+MIN_FONT_PT = 8.0
 
 RC = {
     "figure.figsize": (COLUMN_WIDTH, 4.2),
@@ -119,3 +126,39 @@ def figure(
 def colours(n: int) -> Sequence[str]:
     """The first ``n`` palette colours (cycling if ``n`` exceeds the palette)."""
     return [PALETTE[i % len(PALETTE)] for i in range(n)]
+
+
+def smallest_text_pt(fig) -> float:
+    """Font size (points) of the smallest visible, non-empty text in ``fig``.
+
+    The figure is drawn first, so tick labels exist. Returns ``inf`` for a
+    figure without text.
+    """
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    sizes = [t.get_fontsize() for t in fig.findobj(Text)
+             if t.get_visible() and t.get_text().strip()]
+    return float(min(sizes)) if sizes else float("inf")
+
+
+def render(fig, *, dpi: int = DPI):
+    """The figure as the book shows it: a PNG at ``dpi``, displayed at 100 px per inch.
+
+    The PNG records, in text chunks, its resolution (``foresight:dpi``) and the
+    size of its smallest text (``foresight:min-font-pt``), so the site tests can
+    work out how large that text appears in the browser. No timestamp or
+    software version is written, so the bytes depend on the figure only.
+    """
+    from IPython.display import Image
+
+    small = smallest_text_pt(fig)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight",
+                metadata={"Software": None, "foresight:dpi": str(dpi),
+                          "foresight:min-font-pt": f"{small:.2f}"})
+    data = buf.getvalue()
+    from PIL import Image as PILImage
+
+    width = PILImage.open(io.BytesIO(data)).size[0]
+    return Image(data=data, format="png", width=round(width * SCREEN_DPI / dpi))

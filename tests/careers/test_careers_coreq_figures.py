@@ -85,3 +85,14 @@ def test_figures_draw(study):
         fig = make(study)
         assert fig.axes and fig.axes[0].get_title()
         plt.close(fig)
+
+
+def test_locators_read_as_the_articles_headings_paragraphs_and_sentences():
+    from foresight.careers.report import readable_locations
+
+    sections = {"results-t1": "Results > Undertaking a PhD to pursue a clinical academic career",
+                "method-analysis": "Method > Data analysis"}
+    assert readable_locations("results-t1 ¶1 s2; method-analysis ¶3 s10", sections) == (
+        "Results: Undertaking a PhD to pursue a clinical academic career, paragraph 1, sentence 2; "
+        "Method: Data analysis, paragraph 3, sentence 10")
+    assert readable_locations("—", sections) == "—"

@@ -36,10 +36,14 @@ def both(**kw):
 
 def test_cohort_targets_match_the_published_2014_assumptions():
     pub = published("ons2015mortality")["value"]
-    c = np.array([1895, 1902, 1906.5, 1911, 1915, 1922, 1923, 1927, 1931, 1932, 1935.5, 1939, 1950, 1990])
+    c = np.array([1895, 1902, 1906.5, 1911, 1915, 1922, 1923, 1924, 1927, 1931, 1932, 1935.5, 1939, 1950, 1990])
     got = cohort_target_rates(c)
-    expected = [0.001, 0.001, 0.0055, 0.010, 0.010, 0.010, 0.012, 0.0185, 0.025, 0.025, 0.0185, 0.012, 0.012, 0.012]
+    # section 7: 1.2% for those born before 1924 and in 1924 (the higher targets are those of
+    # the cohorts born 1925 to 1938), rising linearly to 2.5% for 1931
+    expected = [0.001, 0.001, 0.0055, 0.010, 0.010, 0.010, 0.012, 0.012, 0.012 + 0.013 * 3 / 7, 0.025,
+                0.025, 0.0185, 0.012, 0.012, 0.012]
     assert np.allclose(got, expected)
+    assert cohort_target_rates([1925])[0] > 0.012 and cohort_target_rates([1938])[0] > 0.012
     assert cohort_target_rates([1931])[0] == pytest.approx(pub["ons_proj_target_peak_1931"] / 100)
     assert cohort_target_rates([1922])[0] == pytest.approx(pub["ons_proj_target_1922"] / 100)
     assert cohort_target_rates([1902])[0] == pytest.approx(pub["ons_proj_target_1902"] / 100)

@@ -119,8 +119,34 @@ def test_search_finds_a_word_from_the_intro(browser, site_url):
     page.goto(f"{site_url}/search.html?q={word}", wait_until="networkidle")
     page.wait_for_selector("#search-results li, ul.search li", timeout=15000)
     hits = page.evaluate("document.querySelectorAll('#search-results li, ul.search li').length")
+    page.wait_for_timeout(1500)  # excerpts are fetched page by page
+    excerpts = page.evaluate(
+        "Array.from(document.querySelectorAll('ul.search li p.context')).map(p => p.textContent)")
     page.close()
     assert hits >= 1
+    assert excerpts
+
+
+def test_search_excerpts_come_from_the_article_not_the_contents_list(browser, site_url):
+    """A word in a heading is first found in the page's "Contents" list; the excerpt
+    must still be article text (foresight-search.js drops the navigation)."""
+    import re
+
+    word = "thread"
+    assert "## The common thread" in (ROOT / "intro.md").read_text()
+    page = browser.new_page()
+    page.goto(f"{site_url}/search.html?q={word}", wait_until="networkidle")
+    page.wait_for_selector("ul.search li p.context", timeout=15000)
+    hit = page.evaluate("""() => { const li = document.querySelector('ul.search li');
+        return {href: li.querySelector('a').href, text: li.querySelector('p.context').textContent}; }""")
+    page.goto(hit["href"].split("#")[0], wait_until="networkidle")
+    article = page.evaluate("""() => { const a = document.querySelector('article.bd-article').cloneNode(true);
+        a.querySelectorAll('.headerlink, script, style').forEach(e => e.remove()); return a.textContent; }""")
+    page.close()
+    norm = lambda t: re.sub(r"\s+", "", t)  # noqa: E731  (element boundaries differ in spacing)
+    excerpt = norm(hit["text"].replace("...", " "))
+    assert word in excerpt.lower() and len(excerpt) > 40
+    assert excerpt in norm(article), f"excerpt not from the article: {excerpt!r}"
 
 
 def test_math_is_typeset_locally(browser, site_url, visits):

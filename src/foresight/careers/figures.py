@@ -134,7 +134,7 @@ def matrix_heatmap(study: Study):
         for j in range(counts.shape[1]):
             lines = [("+ " if d == "towards" else "− ") + lab for _, lab, d in mat.iloc[i, j]]
             ax.text(j, i, "\n".join(lines) or "(none reported)", ha="center", va="center",
-                    fontsize=7, color="#111111")
+                    fontsize=8, color="#111111")
     t = study.typologies
     ax.set_yticks(range(len(mat.index)),
                   [f"{r}\n{t.loc[r, 'short'].replace(' ', chr(10), 1)}" if r in t.index
@@ -204,7 +204,7 @@ def influence_map(study: Study):
     nx.draw_networkx_nodes(g, pos, nodelist=typ, ax=ax, node_size=260, node_color="#444444",
                            node_shape="s")
     for i in inf_nodes:
-        ax.text(1.03, pos[i][1], g.nodes[i]["short"], fontsize=7.5, va="center")
+        ax.text(1.03, pos[i][1], g.nodes[i]["short"], fontsize=8, va="center")
     t = study.typologies
     for tid in typ:
         lab = f"{tid}\n{t.loc[tid, 'short']}" if tid in t.index else ROW_LABEL_ACROSS
@@ -212,7 +212,7 @@ def influence_map(study: Study):
     ax.legend(handles=[Patch(color=DIRECTION_COLOURS["towards"], label="towards clinical academia"),
                        Patch(color=DIRECTION_COLOURS["away"], label="away from clinical academia"),
                        Patch(color=DIRECTION_COLOURS["mixed"], label="both directions (node)")],
-              loc="lower left", bbox_to_anchor=(-0.02, -0.06), fontsize=7.5)
+              loc="lower left", bbox_to_anchor=(-0.02, -0.06), fontsize=8)
     ax.set_xlim(-0.6, 2.0)
     ax.set_ylim(-1.5, span + 1)
     ax.axis("off")

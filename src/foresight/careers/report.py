@@ -14,6 +14,8 @@ The comparisons with the paper go through :func:`foresight.data.compare`.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -28,6 +30,7 @@ from foresight.careers.stats import intention_test, overall_stay, typology_table
 from foresight.careers.study import ACROSS, Study
 
 __all__ = ["COMPARISON_TITLES", "CareersReport", "STATEMENT_ROWS", "build", "coreq_display",
+           "readable_locations",
            "exchange_comparison", "exchange_figures", "glue_values", "influence_display",
            "published_comparison", "recommendation_display", "statement_checks", "statement_figures",
            "typology_display"]
@@ -77,6 +80,24 @@ def glue_values(study: Study, coreq: pd.DataFrame | None = None) -> dict[str, fl
     return {k: (int(v) if isinstance(v, (int, np.integer)) else float(v)) for k, v in vals.items()}
 
 
+_LOCATOR = re.compile(r"([a-z0-9-]+) ¶(\d+) s(\d+)")
+
+
+def readable_locations(text: str, sections: dict[str, str]) -> str:
+    """Locators a reader holding the article can follow.
+
+    ``"results-t1 ¶1 s2"`` (the study data's compact form) becomes
+    ``"Results: Undertaking a PhD to pursue a clinical academic career, paragraph 1,
+    sentence 2"``: the article's own section headings, then the paragraph and
+    sentence counted within that section. Several locators stay separated by "; ".
+    """
+    def one(m: re.Match) -> str:
+        title = sections.get(m.group(1), m.group(1)).replace(" > ", ": ")
+        return f"{title}, paragraph {m.group(2)}, sentence {m.group(3)}"
+
+    return _LOCATOR.sub(one, text)
+
+
 def typology_display(study: Study) -> pd.DataFrame:
     """The typology table: size, stayers, share and exact 95% CI, with locations."""
     tt = typology_table(study)
@@ -91,7 +112,7 @@ def typology_display(study: Study) -> pd.DataFrame:
         "Share staying (%)": share,
         "Exact 95% CI (%)": [f"{100 * a:.0f}–{100 * b:.0f}" for a, b in
                              zip(tt["ci_low"], tt["ci_high"])],
-        "Where stated": t["stay_locations"],
+        "Where stated": t["stay_locations"].map(lambda x: readable_locations(x, study.sections)),
     })
     return out.set_index("Reason for the PhD")
 
@@ -121,7 +142,7 @@ def influence_display(study: Study) -> pd.DataFrame:
                                                        " (stated)", " (assigned)"),
         "Direction": inf["direction"],
         "Reported in": inf["typologies"].str.replace(ACROSS, "all groups"),
-        "Where": where.reindex(inf["id"]).to_numpy(),
+        "Where": [readable_locations(x, study.sections) for x in where.reindex(inf["id"]).to_numpy()],
     })
     return out.set_index("Influence")
 
@@ -134,7 +155,7 @@ def recommendation_display(study: Study) -> pd.DataFrame:
         "Recommendation": r["text"],
         "Actors": r["actors"] + np.where(r["actor_basis"] == "stated", " (stated)", " (inferred)"),
         "Addresses": [", ".join(short[i] for i in a.split(", ")) for a in r["addresses"]],
-        "Where": r["location"],
+        "Where": r["location"].map(lambda x: readable_locations(x, study.sections)),
     }).set_index("Recommendation")
 
 
@@ -162,11 +183,13 @@ def exchange_comparison(study: Study, summary: ProjectSummary) -> pd.DataFrame:
     return compare(exchange_figures(study), rep)
 
 
-def coreq_display(coreq: pd.DataFrame) -> pd.DataFrame:
-    """The 32-item COREQ table for display."""
+def coreq_display(coreq: pd.DataFrame, sections: dict[str, str] | None = None) -> pd.DataFrame:
+    """The 32-item COREQ table for display (locators in the article's words with ``sections``)."""
+    where = coreq["where"] if sections is None else coreq["where"].map(
+        lambda x: readable_locations(x, sections))
     return pd.DataFrame({
-        "No.": coreq["n"], "Domain": coreq["domain"], "Item": coreq["item"],
-        "Status": coreq["status"], "Where in the paper": coreq["where"],
+        "No.": coreq["n"], "Domain": coreq["domain_title"], "Item": coreq["item"],
+        "Status": coreq["status"], "Where in the paper": where,
         "What the paper says": coreq["what"],
     }).set_index("No.")
 
@@ -275,7 +298,7 @@ class CareersReport:
             "car-tab-recommendations": recommendation_display(self.study),
             "car-tab-statements": comparison_display(cmp["car-tab-statements"], "car_statements"),
             "car-tab-exchange": comparison_display(cmp["car-tab-exchange"], "car_exchange"),
-            "car-tab-coreq": coreq_display(self.coreq),
+            "car-tab-coreq": coreq_display(self.coreq, self.study.sections),
         }
 
     def figures(self) -> dict[str, object]:

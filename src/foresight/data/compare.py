@@ -425,7 +425,7 @@ def _number(x: float, decimals: int) -> str:
 
 
 def comparison_display(table: pd.DataFrame, key: str, *, index: Mapping[str, str] | None = None,
-                       index_name: str = "no.", extra_decimals: int = 2):
+                       index_name: str = "No.", extra_decimals: int = 2):
     """A comparison table ready to show: numbers as text at a fixed precision.
 
     ``published`` and ``tolerance`` are shown as printed; ``reproduced`` and
@@ -436,9 +436,12 @@ def comparison_display(table: pd.DataFrame, key: str, *, index: Mapping[str, str
 
     Returns
     -------
-    pandas.io.formats.style.Styler
-        With the uuid ``key`` (deterministic HTML) and the columns :data:`COLUMNS`.
+    foresight.display.HouseTable
+        The columns :data:`COLUMNS`, through the house formatter (``key`` names
+        the table in messages and is kept for callers).
     """
+    from foresight.display import house_table
+
     decimals = table.attrs.get("decimals", {})
     shown = pd.DataFrame(index=table.index, columns=list(COLUMNS), dtype=object)
     for row, r in table.iterrows():
@@ -450,5 +453,5 @@ def comparison_display(table: pd.DataFrame, key: str, *, index: Mapping[str, str
                           f"{r['tolerance']:g}", r["basis of the tolerance"], r["verdict"]]
     if index is not None:
         shown.index = pd.Index([index[k] for k in table.index], name=index_name)
-        return shown.style.set_uuid(key)
-    return shown.reset_index(drop=True).style.hide(axis="index").set_uuid(key)
+        return house_table(shown, index=True)
+    return house_table(shown, index=False)

@@ -290,8 +290,10 @@ def realised_errors(projection: Projection, *, version: str = "v2025",
     Returns one row per sex, age (0, 65) and year: ``projected``,
     ``observed`` (HMD ``version``), ``error`` (projected minus observed) and
     ``period`` (``"2015-2019"`` before the pandemic, ``"2020-2022"`` from it).
+    The observed tables are closed as the projection's are (observed rates to
+    the top ages, Kannisto above), so the errors compare rates, not closures.
     """
-    obs = uk_expectancy(version, years=years)
+    obs = uk_expectancy(version, years=years, closure="kannisto")
     yrs = list(obs.index)
     rows = []
     for age in (0, 65):
@@ -306,7 +308,7 @@ def realised_errors(projection: Projection, *, version: str = "v2025",
 
 
 def _lee_carter(rates: pd.DataFrame, years: np.ndarray, top_data: int, top: int) -> pd.DataFrame:
-    fit = fit_lee_carter(rates)
+    fit = fit_lee_carter(rates, jump_off="observed")
     return kannisto_extend(fit.forecast(years), to_age=top, fit_ages=(80, top_data))
 
 
@@ -332,7 +334,9 @@ def rolling_backtest(
         book's convergence exponent;
     ``Lee-Carter``
         fitted to the observed rates (ages 0 to the top age), drift of
-        ``k``, Kannisto above the top age;
+        ``k`` from the observed rates of ``T`` (the jump-off of Lee and
+        Miller 2001, which removes the bias of a fitted jump-off), Kannisto
+        above the top age;
     ``P-spline forecast``
         the P-spline's own extrapolation (zero-weight years to ``last_year``);
     ``constant improvement``
@@ -343,12 +347,14 @@ def rolling_backtest(
     The smoothing for the ONS-style and the naive rule is the one fit with
     padding that gives the P-spline forecast (zero weights do not change the
     fit's data, only its basis extends); each method uses the same
-    smoothed history. Returns one row per origin, method, sex, measure and
+    smoothed history. The observed life tables are closed as the projected
+    ones (Kannisto above the top ages). Returns one row per origin, method, sex, measure and
     year: ``projected``, ``observed``, ``error`` (projected minus observed),
     ``horizon`` (year minus origin).
     """
     run = UKRun() if run is None else run
-    observed = uk_expectancy(run.version, years=(min(origins) + 1, last_year))
+    observed = uk_expectancy(run.version, years=(min(origins) + 1, last_year), closure="kannisto",
+                             run=run)
     deaths, exposures = uk_counts(run.version)
     rows = []
     for origin in origins:

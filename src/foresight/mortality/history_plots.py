@@ -36,7 +36,7 @@ def survival_figure(both: LifeTables, history: pd.DataFrame):
     ax.set_xlabel("age (years)")
     ax.set_ylabel("survivors (% of births)")
     ax.set_title("Period survival curves, England and Wales, ELT 1841 to 2000-02")
-    ax.legend(ncol=2, fontsize=7, loc="lower left")
+    ax.legend(ncol=2, fontsize=8, loc="lower left")
     return fig
 
 

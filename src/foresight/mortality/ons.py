@@ -27,8 +27,9 @@ The method of the ONS chapter (sections 4 and 7), step by step:
    the cohorts born before 1960 (so the 1925-38 cohorts keep their higher
    rates for life) and by age otherwise.
 5. **Cohort targets** (2014-based): 1.2 % a year for most cohorts; rising
-   from 1.2 % (born 1923) to 2.5 % (born 1931 and 1932) and back to 1.2 %
-   (born 1939 and later); 1.0 % for those born 1911 to 1922, falling linearly
+   from 1.2 % (born 1924: "those born before 1924" and "after 1924" in
+   section 7, so the higher targets are those of the 1925-1938 cohorts) to
+   2.5 % (born 1931 and 1932) and back to 1.2 % (born 1939 and later); 1.0 % for those born 1911 to 1922, falling linearly
    to 0.1 % for those born in 1902 and earlier (linear between the stated
    points).
 6. **Male rates are not allowed below female rates** at the same age and year
@@ -79,7 +80,7 @@ SEXES = ("male", "female")
 #: UK data so that a boy born in 2014 has the published cohort e0 of 90.4 years
 #: (:func:`foresight.mortality.uk.calibrate_convergence_power`, rounded to 0.01; a test
 #: re-derives it); the female value lies half-way between linear (1) and the male value.
-ONS_2014_CONVERGENCE_POWER: Mapping[str, float] = {"male": 1.25, "female": 1.125}
+ONS_2014_CONVERGENCE_POWER: Mapping[str, float] = {"male": 1.23, "female": 1.115}
 
 #: The choices for the improvement rates above the data's top age (see
 #: :class:`ProjectionAssumptions`).
@@ -93,6 +94,7 @@ ONS_2014_COHORT_TARGETS: tuple[tuple[int, float], ...] = (
     (1911, 0.010),
     (1922, 0.010),
     (1923, 0.012),
+    (1924, 0.012),
     (1931, 0.025),
     (1932, 0.025),
     (1939, 0.012),

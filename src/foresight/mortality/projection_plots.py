@@ -39,11 +39,11 @@ def improvement_heatmap_figure(projection: Projection, *, first_year: int = 1962
         for k, (year, label) in enumerate(((projection.last_data_year, "initial rates"), (a.base_year, "base"),
                                            (a.target_year, "target"))):
             ax.axvline(year + 0.5, color="#222222", lw=0.8, ls=":")
-            ax.text(year + 1, max_age * (0.97 - 0.08 * (k % 2)), label, fontsize=7, va="top")
+            ax.text(year + 1, max_age * (0.97 - 0.08 * (k % 2)), label, fontsize=8, va="top")
         for cohort, style in ((1931, "--"), (a.cohort_split, "-.")):
             xs = np.array([max(first_year, cohort), min(last_year, cohort + max_age)])
             ax.plot(xs, xs - cohort, color="#222222", lw=0.9, ls=style)
-            ax.text(xs[0] + 2, xs[0] - cohort + 4, f"born {cohort}", fontsize=7, rotation=35)
+            ax.text(xs[0] + 2, xs[0] - cohort + 4, f"born {cohort}", fontsize=8, rotation=35)
         ax.set_ylabel("age")
         ax.set_title(f"{sex.capitalize()}s: annual improvement in mortality")
         ax.set_ylim(0, max_age)
@@ -75,7 +75,7 @@ def expectancy_figure(projection: Projection, *, first_year: int = 1961, last_ye
         ax.set_xlabel("year" if age == 65 else "year (of birth, for cohort)")
         ax.set_ylabel("years")
         ax.set_title(f"Expectation of life at {'birth' if age == 0 else '65'}")
-    axes[0].legend(fontsize=7)
+    axes[0].legend(fontsize=8)
     return fig
 
 
@@ -94,7 +94,7 @@ def survival_figure(period: pd.DataFrame, cohort: pd.DataFrame):
         ax.set_xlabel("age")
         ax.set_title(f"{title} survival curves")
     axes[0].set_ylabel("survivors (% of births)")
-    axes[1].legend(fontsize=7, ncol=2, loc="lower left")
+    axes[1].legend(fontsize=8, ncol=2, loc="lower left")
     return fig
 
 

@@ -13,20 +13,24 @@ as :func:`foresight.data.compare` returns them (the tests pin their verdicts);
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
 import foresight.mortality as fm
+from foresight.display import house_table
 from foresight.data import comparison_display, published, verdict_counts
-from dataclasses import replace
-
 from foresight.mortality import checks, elt_case, history, history_plots, projection_plots, uk
 from foresight.mortality.ons import ProjectionAssumptions
 
 __all__ = ["CALIBRATION_FIGURE", "COMPARISON_TITLES", "HMD_EX_TOLERANCE", "MortalityReport",
-           "ONS_SHORT_NAMES", "build", "pspline_demo"]
+           "ONS_SHORT_NAMES", "PROJECTION_LABELS", "build", "pspline_demo"]
+
+#: The other long-term target shown in the table of variants (a fraction a year).
+VARIANT_TARGET = 0.015
+VARIANT_TARGET_LABEL = f"target {100 * VARIANT_TARGET:.1f}%"
 
 #: The published figure that fixes the male convergence exponent (a calibration check).
 CALIBRATION_FIGURE = "ons_proj_cohort_e0_male_2014"
@@ -48,6 +52,23 @@ ONS_SHORT_NAMES: dict[str, str] = {
 }
 
 SEXES = (("female", "f"), ("male", "m"))
+
+#: The ONS projection figures in words, for tables that list them by row.
+PROJECTION_LABELS: dict[str, str] = {
+    "ons_proj_e0_male_2014": "period e0 2014, males",
+    "ons_proj_e0_female_2014": "period e0 2014, females",
+    "ons_proj_cohort_e0_male_2014": "cohort e0, boys born 2014",
+    "ons_proj_e65_male_2014": "period e65 2014, males",
+    "ons_proj_cohort_e65_male_2014": "cohort e65, men aged 65 in 2014",
+    "ons_sex_gap_e0_2014": "sex gap in e0, 2014",
+    "ons_proj_sex_gap_e0_2039": "sex gap in e0, 2039",
+    "ons_proj_sex_gap_e65_2014": "sex gap in e65, 2014",
+    "ons_proj_sex_gap_e65_2039": "sex gap in e65, 2039",
+    "ons_proj_median_period_2031": "median age at death, period 2031",
+    "ons_proj_median_cohort_2031": "median age at death, born 2031",
+    "ons_proj_annualised_male_80y": "improvement over 80 years, males (% a year)",
+    "ons_proj_annualised_female_80y": "improvement over 80 years, females (% a year)",
+}
 
 #: What each comparison table of :meth:`MortalityReport.comparisons` checks, in words.
 COMPARISON_TITLES: dict[str, str] = {
@@ -147,7 +168,7 @@ class MortalityReport:
             "linear": replace(a, convergence_power={"male": 1.0, "female": 1.0}),
             "p = 2 / 1.5": replace(a, convergence_power={"male": 2.0, "female": 1.5}),
             "old ages: extension": replace(a, old_age_rates="extension"),
-            "target 1.5%": a.with_target(0.015),
+            VARIANT_TARGET_LABEL: a.with_target(VARIANT_TARGET),
         }, data_top_age=self.top_ages)
 
     @cached_property
@@ -301,6 +322,12 @@ class MortalityReport:
             "mortp_c2031_110": float(cohort.loc[110, 2031]),
             "mortp_unc_m_c": float(unc[("male", "central")]),
             "mortp_obs_e65m_2014": float(self.observed.loc[2014, "e65_male"]),
+            "mortp_obs_e0m_2011": float(self.observed.loc[2011, "e0_male"]),
+            "mortp_smooth_e0m_2011": float(proj.period_expectancy(0, [2011]).loc[2011, "male"]),
+            "mortp_obs_gap0_8082": float((obs.loc[1980:1982, "e0_female"] - obs.loc[1980:1982, "e0_male"]).mean()),
+            "mortp_sens_t_lo": float(100 * sens.index.min()), "mortp_sens_t_hi": float(100 * sens.index.max()),
+            "mortp_target": float(100 * a.target_rate),
+            "mortp_t15": float(100 * VARIANT_TARGET),
             "mortp_obs_gap0_1981": float(obs.loc[1981, "e0_female"] - obs.loc[1981, "e0_male"]),
             "mortp_obs_gap0_1982": float(obs.loc[1982, "e0_female"] - obs.loc[1982, "e0_male"]),
             "mortp_bt_best": str(overall.idxmin()),
@@ -325,9 +352,9 @@ class MortalityReport:
         v["mortp_bt_best_value"] = float(overall.min())
         v["mortp_bt_worst_value"] = float(overall.max())
         for col, key in (("linear", "lin"), ("p = 2 / 1.5", "p2"), ("old ages: extension", "ext"),
-                         ("target 1.5%", "t15")):
+                         (VARIANT_TARGET_LABEL, "t15")):
             for fid in ("ons_proj_e65_male_2014", "ons_proj_sex_gap_e0_2039", "ons_proj_sex_gap_e65_2039",
-                        "ons_proj_median_cohort_2031"):
+                        "ons_proj_median_cohort_2031", "ons_proj_cohort_e65_male_2014"):
                 v[f"mortp_var_{key}_{ONS_SHORT_NAMES[fid]}"] = float(var.loc[fid, col])
         for sex, s in SEXES:
             v[f"mortp_lam_a_{s}"] = float(fits[sex].lambdas[0])
@@ -384,12 +411,13 @@ class MortalityReport:
             "mort-tab-elt-cited": comparison_display(cmp["mort-tab-elt-cited"], "mort_tab_elt_cited"),
             "mort-tab-verdicts": comparison_display(cmp["mort-tab-verdicts"], "mort_tab_verdicts",
                                                     index=checks_["number"].to_dict()),
-            "mortp-tab-choices": choices,
-            "mortp-tab-targets": targets,
+            "mortp-tab-choices": house_table(choices),
+            "mortp-tab-targets": house_table(targets, precision=2),
             "mortp-tab-ons": comparison_display(cmp["mortp-tab-ons"], "mortp_tab_ons"),
-            "mortp-tab-variants": self.variants.round(2),
-            "mortp-tab-realised": real,
-            "mortp-tab-backtest": summary,
+            "mortp-tab-variants": house_table(
+                self.variants.rename(index=PROJECTION_LABELS).rename_axis("figure"), precision=2),
+            "mortp-tab-realised": house_table(real, precision=2),
+            "mortp-tab-backtest": house_table(summary, precision=2),
         }
 
     # ------------------------------------------------------------ figures

@@ -297,9 +297,36 @@ def uk_rates(version: str = "v2025", *, open_age: int = 100,
 
 
 def uk_expectancy(version: str = "v2025", *, ages: tuple[int, ...] = (0, 65),
-                  years: tuple[int, int] | None = None, open_age: int = 100) -> pd.DataFrame:
-    """Observed period life expectancy by year: columns ``e{age}_{sex}`` (HMD protocol tables)."""
-    rates = uk_rates(version, open_age=open_age, years=years)
+                  years: tuple[int, int] | None = None, open_age: int = 100,
+                  closure: str = "open", run: UKRun | None = None) -> pd.DataFrame:
+    """Observed period life expectancy by year: columns ``e{age}_{sex}`` (HMD protocol tables).
+
+    ``closure="open"``: the tables close with an open interval at
+    ``open_age`` (:func:`uk_rates`), as the national life tables do.
+    ``closure="kannisto"``: the observed single-age rates up to the top ages of
+    ``run`` and the Kannisto extension above them, exactly as the projection's
+    tables are closed, so that projected and observed life expectancy differ
+    only by their rates (used for the realised errors and the back-test).
+    """
+    if closure == "open":
+        rates = uk_rates(version, open_age=open_age, years=years)
+    elif closure == "kannisto":
+        run = UKRun() if run is None else run
+        deaths, exposures = uk_counts(version)
+        if years is not None:
+            sel = (deaths["year"] >= years[0]) & (deaths["year"] <= years[1])
+            deaths, exposures = deaths[sel], exposures[sel]
+        rates = {}
+        for sex in SEXES:
+            top = int(run.max_age[sex])
+            d = hmd_surface(deaths[deaths["age"] <= top], sex)
+            e = hmd_surface(exposures[exposures["age"] <= top], sex)
+            m = d / e
+            m.index = pd.Index(m.index.astype(int), name="age")
+            m.columns = pd.Index(m.columns.astype(int), name="year")
+            rates[sex] = kannisto_extend(m, to_age=run.extend_to, fit_ages=(run.kannisto_from, top))
+    else:
+        raise DataError(f"unknown closure {closure!r}", column="closure", expected="open or kannisto")
     cols = {}
     for sex in SEXES:
         lt = life_tables(rates[sex], sex=sex)

@@ -40,7 +40,7 @@ def timeline_figure(debate: Debate):
         off = 14 + 46 * (count[row["side"]] % 2)  # stagger neighbours on the same side
         count[row["side"]] += 1
         ax.annotate(label, (x, y), xytext=(0, off if y > 0 else -off), textcoords="offset points",
-                    ha="center", va="bottom" if y > 0 else "top", fontsize=7.5,
+                    ha="center", va="bottom" if y > 0 else "top", fontsize=8,
                     arrowprops=dict(arrowstyle="-", color="#bbbbbb", lw=0.6))
     for _, row in frame.iterrows():
         if isinstance(row["replies_to"], str):
@@ -74,7 +74,7 @@ def argument_map_figure(debate: Debate):
         for j, cl in enumerate(grp["id"]):
             pos[cl] = (col[cid] * 2.0, -j * 1.0)
     n_max = claims.groupby("contribution").size().max()
-    fig, ax = figure(height=0.5 * n_max + 2.4)
+    fig, ax = figure(height=0.55 * n_max + 2.6)
     for r in debate.relations:
         (x0, y0), (x1, y1) = pos[r["source"]], pos[r["target"]]
         same_col = x0 == x1
@@ -87,10 +87,13 @@ def argument_map_figure(debate: Debate):
         x, y = pos[row.id]
         ax.scatter([x], [y], s=45, color=SIDE_COLOURS[row.side], zorder=3,
                    marker="s" if row.kind == "concession" else "o", edgecolor="white", lw=0.5)
-        ax.text(x + 0.12, y + 0.18, _short(row.id), fontsize=6.3, ha="left", va="bottom", zorder=4)
+        # the claim in words, on a white box drawn over the arrows (no arrow runs through text)
+        ax.text(x + 0.14, y + 0.16, _short(row.id).replace("-", " "), fontsize=8.5, ha="left",
+                va="bottom", zorder=4,
+                bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none", "alpha": 0.9})
     ax.set_xticks([col[c] * 2.0 for c in contribs["id"]],
-                  [f"{d:%Y-%m-%d}\n{'H&S' if s == 'clinical' else 'SÅHE'}"
-                   for d, s in zip(contribs["date"], contribs["side"])], fontsize=8)
+                  [f"{d:%d %b %Y}\n{'Holm & Sahlberg' if s == 'clinical' else 'Sjöberg et al.'}"
+                   for d, s in zip(contribs["date"], contribs["side"])], fontsize=8.5)
     ax.set_yticks([])
     ax.grid(False)
     for sp in ("left", "bottom"):
@@ -100,7 +103,7 @@ def argument_map_figure(debate: Debate):
     handles = [Line2D([0], [0], lw=1.4, label=t, **s) for t, s in RELATION_STYLES.items()]
     handles += [Line2D([0], [0], marker="o", lw=0, color=c, label=f"{k} side") for k, c in SIDE_COLOURS.items()]
     handles += [Line2D([0], [0], marker="s", lw=0, color="#666666", label="concession")]
-    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4, fontsize=7.5)
+    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4, fontsize=8.5)
     return fig
 
 
@@ -154,7 +157,7 @@ def utility_figure(r_mechanical: float, r_clinical: float, base_rates=(0.3, 0.5,
     handles = a.get_legend_handles_labels()[0]
     handles += [Line2D([0], [0], color="#444444", label=f"mechanical r = {r_mechanical:.2f}"),
                 Line2D([0], [0], color="#444444", ls="--", label=f"holistic r = {r_clinical:.2f}")]
-    a.legend(handles=handles, fontsize=7.5)
+    a.legend(handles=handles, fontsize=8)
     b.plot(sr, bcg_gain_per_hire(r_mechanical, sr), color=PALETTE[0], label="mechanical")
     b.plot(sr, bcg_gain_per_hire(r_clinical, sr), color=PALETTE[1], ls="--", label="holistic")
     b.fill_between(sr, bcg_gain_per_hire(r_clinical, sr), bcg_gain_per_hire(r_mechanical, sr),
@@ -185,12 +188,12 @@ def stanine_figure(norm_shift: float, sd_ratio: float):
     for s in range(1, 10):
         a_, b_ = stanine_z_interval(s)
         mid = np.clip((max(a_, -2.3) + min(b_, 2.3)) / 2, -2.2, 2.2)
-        ax.text(mid, -0.03, str(s), ha="center", va="top", fontsize=7, color=PALETTE[0])
+        ax.text(mid, -0.03, str(s), ha="center", va="top", fontsize=8, color=PALETTE[0])
     ax.set_ylim(-0.06, None)
     ax.set_xlabel("score in general-population SD units (z)")
     ax.set_ylabel("density")
     ax.set_title("Same score, different norm group: stanine 5 is a band, not a level")
-    ax.legend(loc="upper left", fontsize=7.5,
+    ax.legend(loc="upper left", fontsize=8,
               handles=ax.get_legend_handles_labels()[0]
               + [Patch(color=PALETTE[0], alpha=0.25, label="stanine 5, general population"),
                  Patch(color=PALETTE[1], alpha=0.25, label="stanine 5, graduate norm")])
@@ -212,12 +215,12 @@ def break_even_figure(grid: dict[str, np.ndarray], reading_cost: float | None = 
     if reading_cost is not None:
         ax.axvline(reading_cost, color=PALETTE[3], lw=1.2)
         ax.annotate('"1% of hires, 50% of costs"', (reading_cost, 0.03), xytext=(4, 0),
-                    textcoords="offset points", fontsize=7.5, color="#333333")
+                    textcoords="offset points", fontsize=8, color="#333333")
     ax.set_xlabel("cost of one derailer hire (SD of performance value)")
     ax.set_ylabel("share of derailers the assessor detects")
     ax.set_title("Break-even map for rare destructive hires")
     ax.legend(handles=[Line2D([0], [0], color=PALETTE[7], label="clinical = mechanical"),
                        Line2D([0], [0], color=PALETTE[2], ls="--", label="hybrid = mechanical")],
-              loc="upper right", fontsize=7.5)
+              loc="upper right", fontsize=8)
     ax.grid(False)
     return fig

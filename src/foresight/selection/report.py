@@ -24,6 +24,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from foresight.chapter import Markdown
+from foresight.display import house_table
 from foresight.data import comparison_display, published, verdict_counts
 from foresight.selection import checks, plots
 from foresight.selection.combine import (
@@ -475,17 +476,17 @@ class SelectionReport:
             "group5_percentile_high": "to  "})
         cmp = self.comparisons()
         return {
-            "sel-tab-contributions": table.style.hide(axis="index"),
-            "sel-tab-kuncel": shown.style.hide(axis="index").format(
+            "sel-tab-contributions": house_table(table, index=False),
+            "sel-tab-kuncel": house_table(shown, index=False, formats=
                 {"mechanical": "{:.3f}", "holistic": "{:.3f}", "validity lost": "{:.1%}",
                  "variance lost": "{:.1%}", "gain from formula": "{:.1%}"}),
             "sel-tab-drop-check": comparison_display(cmp["sel-tab-drop-check"], "sel_drop_check"),
             "sel-tab-sh": comparison_display(cmp["sel-tab-sh"], "sel_sh"),
-            "sel-tab-judge": judge_table.style.hide(axis="index"),
-            "sel-tab-validity": self.validities.reset_index().style.hide(axis="index").format(
+            "sel-tab-judge": house_table(judge_table, index=False),
+            "sel-tab-validity": house_table(self.validities.reset_index(), index=False, formats=
                 {"mean": "{:.3f}", "lower": "{:.3f}", "upper": "{:.3f}"}),
             "sel-tab-tr": comparison_display(cmp["sel-tab-tr"], "sel_tr"),
-            "sel-tab-norms": norms.style.hide(axis="index").format(
+            "sel-tab-norms": house_table(norms, index=False, formats=
                 {"graduate mean (population SD)": "{:.1f}", "graduate SD ratio": "{:.2f}",
                  "graduate 5, population percentile from": "{:.1f}", "to  ": "{:.1f}"}),
         }

@@ -96,22 +96,28 @@ ACTUARIAL_ROWS: dict[str, str] = {
 
 
 def styled(frame: pd.DataFrame, uuid: str, *, precision: int | dict[str, int] = 2,
-           caption: str | None = None):
-    """A pandas Styler with the index hidden, a fixed id and fixed decimals.
+           caption: str | None = None, labels: dict[str, str] | None = None):
+    """The table through the house formatter, index hidden, fixed decimals.
 
     ``precision`` is one number of decimals for every float column or a
-    mapping column -> decimals. Missing values show as an empty cell, and a
-    value that rounds to zero shows without a minus sign.
+    mapping column -> decimals (2 for columns it does not name). Missing
+    values show as a dash, and a value that rounds to zero shows without a
+    minus sign. ``uuid`` names the table for callers and is not shown.
     """
+    from foresight.display import house_table
+
     fmt: dict[str, object] = {}
     for col in frame.columns:
         if pd.api.types.is_float_dtype(frame[col]):
             d = precision.get(col, 2) if isinstance(precision, dict) else precision
             fmt[col] = _fixed(d)
-    sty = frame.style.hide(axis="index").format(fmt, na_rep="").set_uuid(uuid)
-    if caption:
-        sty = sty.set_caption(caption)
-    return sty
+    return house_table(frame, formats=fmt, index=False, caption=caption,
+                       labels={**SLE_LABELS, **(labels or {})})
+
+
+#: Headers of the SLE tables whose column names are abbreviations.
+SLE_LABELS = {"id": "respondent", "sle": "SLE", "age": "age",
+              "rate": "improvement (% a year)", "excluded_by": "excluded by"}
 
 
 def _fixed(decimals: int):
@@ -337,7 +343,8 @@ class SLEReport:
             "ci_low": "95% CI, low", "ci_high": "95% CI, high"})
         example = example_survey()
         rules = example[["id", "age", "sle"]].assign(
-            excluded_by=apply_cascade(example).excluded_by.replace("", "(kept)"))
+            excluded_by=apply_cascade(example).excluded_by.map(lambda rule: RULE_LABELS.get(rule, rule))
+            .replace("", "(kept)"))
         return {
             "sle_tab_examples": styled(worked_examples(), "sle_examples", precision=1),
             "sle_tab_flow": comparison_display(cmp["sle_tab_flow"], "sle_flow"),

@@ -18,6 +18,7 @@ from functools import cached_property
 import pandas as pd
 
 from foresight import synthesis
+from foresight.display import house_table
 from foresight.data import VERDICTS, verdict_counts
 
 __all__ = ["CHAPTERS", "SynthesisReport", "build", "chapter_comparisons", "verdict_table"]
@@ -116,11 +117,10 @@ class SynthesisReport:
         )[["chapter", "case", "judgement", "judgement_value", "reference", "reference_value", "unit",
            "ratio", "ratio_range", "data"]]
         return {
-            "syn-tab-cases": shown.style.format(
-                {"judgement_value": "{:.3g}", "reference_value": "{:.3g}", "ratio": "{:.2f}"})
-            .hide(axis="index").set_caption("Judgement against its reference in each document")
-            .set_uuid("syn_cases"),
-            "syn-tab-verdicts": self.verdicts.style.hide(axis="index").set_uuid("syn_verdicts"),
+            "syn-tab-cases": house_table(
+                shown, index=False, caption="Judgement against its reference in each document",
+                formats={"judgement_value": "{:.3g}", "reference_value": "{:.3g}", "ratio": "{:.2f}"}),
+            "syn-tab-verdicts": house_table(self.verdicts, index=False),
         }
 
     def figures(self) -> dict[str, object]:

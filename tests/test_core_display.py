@@ -1,0 +1,67 @@
+"""The house table formatter: labels, index, missing values, alignment, precision, HTML."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from foresight.display import MISSING, TALL_ROWS, HouseTable, as_table, house_table, label
+
+
+def test_labels_turn_snake_case_into_words_and_capitalise():
+    assert label("mean_sle") == "Mean sle"
+    assert label("p60_85") == "P(survive 60 to 85)"  # from LABELS: words alone cannot say it
+    assert label("mean_sle", {"mean_sle": "mean SLE"}) == "mean SLE"
+    assert label("published") == "Published"
+    assert label("e0") == "e0" and label("no.") == "no."
+
+
+def test_plain_range_index_is_dropped_and_a_named_index_is_a_column():
+    df = pd.DataFrame({"count": [1, 2]})
+    assert house_table(df).headers == ["Count"]
+    named = df.set_axis(pd.Index(["a", "b"], name="ELT"))
+    t = house_table(named)
+    assert t.headers == ["ELT", "Count"] and list(t.data["ELT"]) == ["a", "b"]
+    # a named 1..n range (item numbers) means something; an unnamed one does not
+    items = pd.DataFrame({"count": [5, 6]}, index=pd.RangeIndex(1, 3, name="No."))
+    assert house_table(items).headers == ["No.", "Count"]
+    assert house_table(named, index=False).headers == ["Count"]
+
+
+def test_missing_values_are_a_dash_and_numbers_right_aligned():
+    df = pd.DataFrame({"name": ["a", None, ""], "value": [1.234, np.nan, -0.0001],
+                       "text_number": ["12.5", "", "3"]})
+    t = house_table(df, precision=2)
+    assert list(t.data["Name"]) == ["a", MISSING, MISSING]
+    assert list(t.data["Value"]) == ["1.23", MISSING, "0.00"]  # no "-0.00"
+    assert t.numeric == [False, True, True]
+    html = t._repr_html_()
+    assert html.count('class="num') == 2 + 2 * 3  # two headers, six cells
+    assert "nan" not in html.lower().replace("—", "")
+
+
+def test_precision_defaults_to_three_significant_digits():
+    t = house_table(pd.DataFrame({"big": [81.234, 79.9], "small": [0.01234, 0.0456],
+                                  "whole": [1.0, 2.0]}))
+    assert list(t.data["Big"]) == ["81.2", "79.9"]
+    assert list(t.data["Small"]) == ["0.0123", "0.0456"]
+    assert list(t.data["Whole"]) == ["1", "2"]
+
+
+def test_formats_win_over_precision_and_html_is_escaped_and_wrapped():
+    t = house_table(pd.DataFrame({"share": [0.125], "name": ["<b>x</b>"]}), precision=3,
+                    formats={"share": "{:.1%}"})
+    assert list(t.data["Share"]) == ["12.5%"]
+    html = t._repr_html_()
+    assert html.startswith('<div class="house-table-wrap"') and "&lt;b&gt;" in html
+    tall = house_table(pd.DataFrame({"x": range(TALL_ROWS + 1)}))
+    assert "house-table-tall" in tall._repr_html_()
+
+
+def test_as_table_accepts_tables_only():
+    t = as_table(pd.DataFrame({"mean_age": [1]}))
+    assert isinstance(t, HouseTable) and t.headers == ["Mean age"]
+    assert as_table(t) is t
+    with pytest.raises(TypeError):
+        as_table(pd.DataFrame({"x": [1]}).style)
