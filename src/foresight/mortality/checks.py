@@ -50,6 +50,7 @@ __all__ = [
     "BACKTEST_ORIGINS",
     "CALIBRATED_FIGURES",
     "DECADE_GAIN_YEARS",
+    "NAIVE_YEARS",
     "annualised_improvement",
     "asmr_improvement_variants",
     "backtest_summary",
@@ -79,6 +80,8 @@ BACKTEST_ORIGINS: tuple[int, ...] = (1991, 1996, 2001, 2006, 2011)
 BACKTEST_HORIZONS: tuple[int, ...] = (3, 5, 8, 10, 13, 15, 18, 20, 23, 25, 28)
 BACKTEST_METHODS: tuple[str, ...] = ("ONS-style", "Lee-Carter", "P-spline forecast",
                                      "constant improvement")
+#: Years over which the naive rule of the back-test averages each age's improvement.
+NAIVE_YEARS = 10
 
 
 def uk_standard_population(version: str = "v2025", *, year: int = 2011, max_age: int = 99) -> pd.DataFrame:
@@ -318,7 +321,7 @@ def rolling_backtest(
     last_year: int = 2019,
     run: UKRun | None = None,
     target_rate: float = 0.012,
-    naive_years: int = 10,
+    naive_years: int = NAIVE_YEARS,
 ) -> pd.DataFrame:
     """Rolling-origin back-test on the UK series: four methods, errors in e0 and e65.
 

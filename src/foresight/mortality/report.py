@@ -28,6 +28,9 @@ from foresight.mortality.ons import ProjectionAssumptions
 __all__ = ["CALIBRATION_FIGURE", "COMPARISON_TITLES", "HMD_EX_TOLERANCE", "MortalityReport",
            "ONS_SHORT_NAMES", "PROJECTION_LABELS", "build", "pspline_demo"]
 
+#: The back-test horizon (years) whose errors the chapter's prose quotes.
+BACKTEST_SHOWN_HORIZON = 10
+
 #: The other long-term target shown in the table of variants (a fraction a year).
 VARIANT_TARGET = 0.015
 VARIANT_TARGET_LABEL = f"target {100 * VARIANT_TARGET:.1f}%"
@@ -336,6 +339,8 @@ class MortalityReport:
             "mortp_bt_first_origin": int(self.backtest["origin"].min()),
             "mortp_bt_last_origin": int(self.backtest["origin"].max()),
             "mortp_bt_last_year": int(self.backtest["year"].max()),
+            "mortp_bt_h": BACKTEST_SHOWN_HORIZON,
+            "mortp_naive_years": checks.NAIVE_YEARS,
         }
         for fid, short in ONS_SHORT_NAMES.items():
             v[f"mortp_rep_{short}"] = float(ons.loc[fid, "reproduced"])
@@ -370,7 +375,7 @@ class MortalityReport:
                     v[f"mortp_real_{measure}_{s}_{key}"] = float(real[(measure, sex, period)])
             for method, key in (("ONS-style", "ons"), ("Lee-Carter", "lc"), ("P-spline forecast", "ps"),
                                 ("constant improvement", "naive")):
-                v[f"mortp_bt_{key}_{s}_e0_10"] = float(summary.loc[("e0", sex, 10), method])
+                v[f"mortp_bt_{key}_{s}_e0_10"] = float(summary.loc[("e0", sex, BACKTEST_SHOWN_HORIZON), method])
         for method, key in (("ONS-style", "ons"), ("Lee-Carter", "lc"), ("P-spline forecast", "ps"),
                             ("constant improvement", "naive")):
             v[f"mortp_bt_{key}_all"] = float(overall[method])
