@@ -66,6 +66,8 @@ browser:
 
 book: install
 	$(PY) -m foresight.book prepare-build _build
+	@# Notebooks not yet in the execution cache run two at a time (one per core) first.
+	$(PY) -m foresight.book warm-cache _build
 	@# On failure, drop Sphinx's saved environment: otherwise a rerun finds every page
 	@# "up to date", re-emits no warning and reports a failed build as green.
 	$(BIN)/jupyter-book build . $(JB_FLAGS) || { rm -rf _build/.doctrees; exit 1; }
