@@ -114,9 +114,10 @@ notebooks: install
 site: install browser book
 	$(BIN)/pytest -q -p no:cacheprovider -m "slow and not pdf" tests
 
+# The unit tests and the notebook passes share nothing, so they run together (their
+# output is grouped per target); then the site is built and tested.
 test: install browser
-	$(MAKE) --no-print-directory unit
-	$(MAKE) --no-print-directory notebooks
+	$(MAKE) --no-print-directory -j2 --output-sync=target unit notebooks
 	$(MAKE) --no-print-directory book
 	$(MAKE) --no-print-directory site
 
