@@ -21,7 +21,6 @@ import numpy as np
 import pandas as pd
 
 from foresight.data import compare, published
-from foresight.mortality.hmd import hmd_surface
 from foresight.mortality.leecarter import fit_lee_carter
 from foresight.mortality.lifetable import cohort_rates, life_expectancy, life_tables
 from foresight.mortality.ons import (
@@ -42,6 +41,7 @@ from foresight.mortality.uk import (
     uk_counts,
     uk_expectancy,
     uk_rates,
+    window_surface,
 )
 
 __all__ = [
@@ -370,9 +370,8 @@ def rolling_backtest(
                                 data_top_age=dict(o_run.max_age))
         for sex in SEXES:
             top_data = int(o_run.max_age[sex])
-            sel = ((deaths["year"] >= run.first_year) & (deaths["year"] <= origin)
-                   & (deaths["age"] <= top_data))
-            hist = hmd_surface(deaths[sel], sex) / hmd_surface(exposures[sel], sex)
+            hist = (window_surface(deaths, sex, run.first_year, origin, top_data)
+                    / window_surface(exposures, sex, run.first_year, origin, top_data))
             smooth = full[sex]
             imp = 1.0 - (smooth[origin] / smooth[origin - naive_years]) ** (1.0 / naive_years)
             steps = (years - origin)[None, :]

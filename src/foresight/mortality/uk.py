@@ -55,6 +55,7 @@ __all__ = [
     "uk_expectancy",
     "uk_projection",
     "uk_rates",
+    "window_surface",
 ]
 
 SEXES = ("male", "female")
@@ -149,7 +150,8 @@ def _light(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _window(frame: pd.DataFrame, sex: str, first: int, last: int, max_age: int) -> pd.DataFrame:
+def window_surface(frame: pd.DataFrame, sex: str, first: int, last: int, max_age: int) -> pd.DataFrame:
+    """One sex of a tidy HMD frame as an age x year surface: years ``first``-``last``, ages to ``max_age``."""
     sel = (frame["year"] >= first) & (frame["year"] <= last) & (frame["age"] <= max_age)
     return hmd_surface(frame[sel], sex)
 
@@ -168,8 +170,8 @@ def fit_uk(run: UKRun | None = None, *, forecast_to: int | None = None,
     surfaces, fits = {}, {}
     for sex in SEXES:
         top = int(run.max_age[sex])
-        d = _window(deaths, sex, run.first_year, run.last_year, top)
-        e = _window(exposures, sex, run.first_year, run.last_year, top)
+        d = window_surface(deaths, sex, run.first_year, run.last_year, top)
+        e = window_surface(exposures, sex, run.first_year, run.last_year, top)
         if int(d.columns[0]) != run.first_year or int(d.columns[-1]) != run.last_year:
             raise DataError(f"HMD {run.version} covers {int(d.columns[0])}-{int(d.columns[-1])}",
                             column="Year",
@@ -313,15 +315,11 @@ def uk_expectancy(version: str = "v2025", *, ages: tuple[int, ...] = (0, 65),
     elif closure == "kannisto":
         run = UKRun() if run is None else run
         deaths, exposures = uk_counts(version)
-        if years is not None:
-            sel = (deaths["year"] >= years[0]) & (deaths["year"] <= years[1])
-            deaths, exposures = deaths[sel], exposures[sel]
+        lo, hi = (int(deaths["year"].min()), int(deaths["year"].max())) if years is None else years
         rates = {}
         for sex in SEXES:
             top = int(run.max_age[sex])
-            d = hmd_surface(deaths[deaths["age"] <= top], sex)
-            e = hmd_surface(exposures[exposures["age"] <= top], sex)
-            m = d / e
+            m = window_surface(deaths, sex, lo, hi, top) / window_surface(exposures, sex, lo, hi, top)
             m.index = pd.Index(m.index.astype(int), name="age")
             m.columns = pd.Index(m.columns.astype(int), name="year")
             rates[sex] = kannisto_extend(m, to_age=run.extend_to, fit_ages=(run.kannisto_from, top))
