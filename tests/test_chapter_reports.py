@@ -168,7 +168,8 @@ def test_sle_prose_claims_hold(provided):
     # the synthetic cohort has no anchoring: curves align by target age, not by position
     assert v["sle_anch_gap_target"] < v["sle_anch_gap_position"]
     assert v["sle_excl_age_derived"] == 1067 - 878
-    assert v["sle_syn_corr_p"] < v["sle_corr_p"]
+    # the synthetic correlation is as significant as the paper's (p < 0.001), written as a bound
+    assert v["sle_syn_corr_p"] == f"p < {v['sle_corr_p']:g}"
 
 
 def test_selection_values(provided):
@@ -176,6 +177,7 @@ def test_selection_values(provided):
     assert v["sel_pub_drop"] == 25 and v["sel_jp_mech"] == 0.44 and v["sel_jp_hol"] == 0.28
     assert v["sel_jp_loss"] == pytest.approx(1 - 0.28 / 0.44)
     assert v["sel_lens_gap"] < 1e-10  # Tucker's identity holds exactly on the sample
+    assert v["sel_lens_identity"].startswith("agree to within round-off")
     assert v["sel_sim_loss"] == pytest.approx(1 - v["sel_sim_clin"] / v["sel_sim_reg"])
     assert v["sel_bcg_diff"] == pytest.approx(v["sel_bcg_m"] - v["sel_bcg_c"])
     assert v["sel_sh_agree"] + v["sel_sh_calibrated"] == v["sel_sh_n"] == 5

@@ -41,6 +41,34 @@ def test_missing_values_are_a_dash_and_numbers_right_aligned():
     assert "nan" not in html.lower().replace("—", "")
 
 
+def test_round_off_around_zero_is_shown_as_zero_and_sets_no_decimals():
+    """A value below the zero floor is zero: no "-0.000", no column switched to 4 decimals."""
+    exact = house_table(pd.DataFrame({"gap": [0.0, 0.0], "share": [0.5, 0.0]}))
+    noisy = house_table(pd.DataFrame({"gap": [0.0, 1.1102230246251565e-16],
+                                      "share": [0.5, -2e-17]}))
+    assert list(noisy.data["Gap"]) == list(exact.data["Gap"]) == ["0", "0"]
+    assert list(noisy.data["Share"]) == list(exact.data["Share"]) == ["0.500", "0.000"]
+    # explicit formats see the snapped value too
+    pct = house_table(pd.DataFrame({"change": [-3e-18, 0.25]}), formats={"change": "{:.1%}"})
+    assert list(pct.data["Change"]) == ["0.0%", "25.0%"]
+    # a small real number is not round-off
+    assert list(house_table(pd.DataFrame({"rate": [2e-4, 3e-4]})).data["Rate"]) == ["0.0002", "0.0003"]
+
+
+def test_glue_all_glues_round_off_as_zero(monkeypatch):
+    import myst_nb
+
+    from foresight.chapter import glue_all
+
+    glued = {}
+    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display=True: glued.update({name: value}))
+    glue_all({"gap": 1.1102230246251565e-16, "neg": np.float64(-0.0), "real": 2e-4, "n": 0,
+              "text": "1e-17"})
+    assert glued["gap"] == 0.0 and repr(glued["gap"]) == "0.0"
+    assert repr(glued["neg"]) == "0.0"  # not -0.0
+    assert glued["real"] == 2e-4 and glued["n"] == 0 and glued["text"] == "1e-17"
+
+
 def test_precision_defaults_to_three_significant_digits():
     t = house_table(pd.DataFrame({"big": [81.234, 79.9], "small": [0.01234, 0.0456],
                                   "whole": [1.0, 2.0]}))

@@ -5,6 +5,9 @@ Each chapter's numbers, tables and figures are computed by its report module
 notebook only narrates and calls :func:`glue_all`. Figures are closed once
 glued, so nothing is displayed twice; DataFrames are glued with their text
 columns in full. Text meant for ``{glue:md}`` is marked with :class:`Markdown`.
+A number that is round-off around zero (smaller in magnitude than
+:data:`foresight.rounding.ZERO_FLOOR`) is glued as ``0.0``, so a quantity that
+is zero by construction reads as zero on every machine.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ def glue_all(*items: Mapping[str, object]) -> None:
     from pandas.io.formats.style import Styler
 
     from foresight.display import HouseTable, as_table
+    from foresight.rounding import snap_zero
     from foresight.plotting import render
 
     seen: set[str] = set()
@@ -64,5 +68,5 @@ def glue_all(*items: Mapping[str, object]) -> None:
                 elif isinstance(value, Markdown):
                     shown = IPythonMarkdown(str(value))
                 else:
-                    shown = value
+                    shown = snap_zero(value)
                 glue(key, shown, display=False)

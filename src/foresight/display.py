@@ -10,7 +10,9 @@ One look for every table, whichever chapter made it:
 * missing values (``NaN``, ``None``, empty text) shown as an em dash, "—";
 * text left-aligned, numbers right-aligned at a fixed precision per column
   (``precision`` or ``formats``; otherwise three significant digits of the
-  column's typical magnitude), negative zero shown as ``0``;
+  column's typical magnitude), negative zero shown as ``0``; a value that is
+  round-off around zero (below :data:`foresight.rounding.ZERO_FLOOR`) is shown
+  as zero and does not set the column's decimals;
 * a horizontal scroll container around the table, so a wide table scrolls
   inside the text column instead of widening the page; a long table (more than
   :data:`TALL_ROWS` rows) also scrolls vertically under a sticky header.
@@ -30,6 +32,8 @@ from typing import Union
 
 import numpy as np
 import pandas as pd
+
+from foresight.rounding import ZERO_FLOOR, snap_zero
 
 __all__ = ["HouseTable", "LABELS", "MISSING", "TALL_ROWS", "as_table", "house_table", "label"]
 
@@ -94,7 +98,7 @@ def _is_missing(value: object) -> bool:
 def _auto_decimals(values: pd.Series) -> int:
     """Decimals showing about three significant digits of a column's typical value."""
     x = np.abs(pd.to_numeric(values, errors="coerce").to_numpy(dtype=float))
-    x = x[np.isfinite(x) & (x > 0)]
+    x = x[np.isfinite(x) & (x >= ZERO_FLOOR)]
     if x.size == 0:
         return 0
     if np.all(np.isclose(x, np.round(x), rtol=0, atol=1e-9)):
@@ -104,13 +108,15 @@ def _auto_decimals(values: pd.Series) -> int:
 
 
 def _fixed(value: float, decimals: int) -> str:
-    text = f"{value:.{decimals}f}"
+    text = f"{snap_zero(value):.{decimals}f}"
     return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
 def _formatter(column: pd.Series, decimals: int | None, fmt: Format | None) -> Callable[[object], str]:
     if fmt is not None:
-        return fmt.format if isinstance(fmt, str) else fmt
+        if isinstance(fmt, str):
+            return lambda v: fmt.format(snap_zero(v))
+        return lambda v: fmt(snap_zero(v))
     if pd.api.types.is_bool_dtype(column):
         return lambda v: "yes" if v else "no"
     if pd.api.types.is_integer_dtype(column):

@@ -26,12 +26,34 @@ it every byte of the PNG. What a figure shows is checked through the glued
 numbers and tables computed from the same results.
 
 So a result that moves in its 4th significant digit still fails validation,
-while round-off in the 10th does not. (A value that is round-off around
-zero, ``1e-17`` on one machine and ``-2e-17`` on another, has no significant
-digits to keep: code that can produce one rounds it before display.) The iterative fits behind the numbers
+while round-off in the 10th does not. The iterative fits behind the numbers
 converge to tolerances far tighter than that (see
 :mod:`foresight.mortality.pspline`), so the rounding only ever absorbs
 round-off.
+
+Zero has no significant digits to keep: a quantity that is zero by
+construction (the two sides of an identity, a difference of equal terms)
+comes out as ``0`` on one machine and ``1.11e-16`` or ``-2e-17`` on
+another, and six significant digits of round-off are still round-off. So
+the rule has an absolute floor, :data:`ZERO_FLOOR` (``1e-9``), stated once
+here and applied in the mechanism rather than by each author:
+
+* in the comparison, every decimal number smaller in magnitude than the
+  floor is written as ``0`` (so are ``-0.0`` and ``-0.000``);
+* at the source, :func:`foresight.chapter.glue_all` glues such a value as
+  ``0.0`` and :func:`foresight.display.house_table` neither shows it as
+  ``-0.000`` nor lets it choose a column's decimals
+  (:func:`foresight.rounding.snap_zero`).
+
+Why ``1e-9``: the largest decimal the book shows is about ``5e3`` (a
+smoothing parameter), and the round-off of a zero-by-construction quantity
+built from terms that large is a few units of ``5e3 * 2.2e-16``, about
+``1e-12``: the floor is a thousand times above it. The smallest non-zero
+decimal the book shows is ``2e-4`` (a table of validities), more than
+``1e5`` times above the floor, so the floor can never hide a real number.
+``tests/test_core_nbcompare.py`` checks both margins on the committed
+outputs of every chapter, so a chapter that starts to show a number outside
+them fails.
 
 The module is a pytest plugin, registered through the ``pytest11`` entry
 point in ``pyproject.toml``: whenever pytest runs in the project's
@@ -43,7 +65,9 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["FLOAT_PATTERN", "GLUED_PICTURES", "SIGNIFICANT_DIGITS", "round_floats"]
+from foresight.rounding import ZERO_FLOOR
+
+__all__ = ["FLOAT_PATTERN", "GLUED_PICTURES", "SIGNIFICANT_DIGITS", "ZERO_FLOOR", "round_floats"]
 
 #: Digits kept when comparing decimal numbers in notebook outputs.
 SIGNIFICANT_DIGITS = 6
@@ -59,16 +83,23 @@ FLOAT_PATTERN = re.compile(
 
 
 def _round_match(match: re.Match[str], digits: int = SIGNIFICANT_DIGITS) -> str:
-    return f"{float(match.group(0)):.{digits}g}"
+    value = float(match.group(0))
+    if abs(value) < ZERO_FLOOR:  # round-off around zero (and -0.0): no digits to keep
+        return "0"
+    return f"{value:.{digits}g}"
 
 
 def round_floats(text: str, digits: int = SIGNIFICANT_DIGITS) -> str:
     """Write every decimal number in ``text`` as its value to ``digits`` significant digits.
 
+    A number smaller in magnitude than :data:`ZERO_FLOOR` is written as ``0``.
+
     Examples
     --------
     >>> round_floats("e0 = 57.89615153415008, n = 35, version 1.0.4, share 0.37, psi2 1.0")
     'e0 = 57.8962, n = 35, version 1.0.4, share 0.37, psi2 1'
+    >>> round_floats("gap 1.1102230246251565e-16, -0.000, 0.0")
+    'gap 0, 0, 0'
     """
     return FLOAT_PATTERN.sub(lambda m: _round_match(m, digits), text)
 

@@ -5,7 +5,8 @@ value may be missing); :func:`read_table` reads a CSV and checks every column,
 raising :class:`foresight.DataError` at the *first* bad cell with the file,
 the 1-based line number in the file (the header is line 1; a record whose
 quoted field spans several lines is named by the line it starts on, so later
-records keep their file lines) and the column. Nothing is dropped or coerced
+records keep their file lines) and the column. Lines may end in LF, CRLF or a
+lone CR. Nothing is dropped or coerced
 silently.
 
 Values are accepted only in these written forms (ASCII digits only, so
@@ -253,8 +254,16 @@ def parse_table_with_lines(text: str, spec: TableSpec, *,
 
 
 def _split_csv(text: str, label: str) -> tuple[list[list[str]], list[int]]:
-    """Records of ``text`` and the file line each starts on; blank lines only at the end."""
-    reader = csv.reader(io.StringIO(text), strict=True)
+    """Records of ``text`` and the file line each starts on; blank lines only at the end.
+
+    Line ends may be LF, CRLF or a lone CR (old Mac files, which spreadsheet
+    programs still write): ``newline=""`` hands each to the csv module
+    untranslated, which ends a record at any of them outside quotes and counts
+    file lines the same way for all three. A line break inside a quoted field
+    is kept as one ``\n`` whichever way the file wrote it.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    has_cr = "\r" in text
     rows: list[list[str] | None] = []
     starts: list[int] = []
     end = 0
@@ -263,6 +272,8 @@ def _split_csv(text: str, label: str) -> tuple[list[list[str]], list[int]]:
             starts.append(end + 1)
             end = reader.line_num
             # blank lines are not data; keep them to report one inside the table
+            if has_cr:
+                r = [f.replace("\r\n", "\n").replace("\r", "\n") for f in r]
             rows.append(None if not r or all(not f.strip() for f in r) else r)
     except csv.Error as exc:
         raise DataError(f"malformed CSV ({exc})", file=label, row=reader.line_num,

@@ -42,6 +42,9 @@ _KINDS = {
     "death rates": ("mx", _SEX_COLUMNS),
     "life tables": ("lifetable", _LT_COLUMNS),
 }
+#: A line end as the HMD (or a program that re-saved its file) may write it: LF, CRLF or a lone CR.
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
 _TITLE = re.compile(
     r"^\ufeff?\s*(?P<country>[^,\t]+),\s*(?P<what>[A-Za-z ]+?)\s*\((?P<type>period|cohort)"
     r" 1x1\),?\s*(?P<sex>Males|Females|Total)?\s*(?:\t|\s)*"
@@ -101,9 +104,9 @@ def read_hmd(path: str | PathLike[str], *, label: str | None = None) -> pd.DataF
 
 def parse_hmd(text: str, *, label: str = "<text>") -> pd.DataFrame:
     """Parse the contents of an HMD 1x1 file; see :func:`read_hmd`."""
-    # split on line feeds only: str.splitlines also breaks at form feeds, \x1c-\x1e and
-    # Unicode separators, which would shift every later line number
-    lines = [line.removesuffix("\r") for line in text.split("\n")]
+    # split at LF, CRLF or a lone CR (old Mac line ends) only: str.splitlines also breaks
+    # at form feeds, \x1c-\x1e and Unicode separators, which would shift every later line number
+    lines = _LINE_END.split(text)
     if not lines or not any(s.strip() for s in lines):
         _fail("the file is empty", file=label, expected="an HMD 1x1 text file")
     m = _TITLE.match(lines[0])

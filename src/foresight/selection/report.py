@@ -25,6 +25,7 @@ from scipy.stats import norm
 
 from foresight.chapter import Markdown
 from foresight.display import house_table
+from foresight.rounding import identity_text
 from foresight.data import comparison_display, published, verdict_counts
 from foresight.selection import checks, plots
 from foresight.selection.combine import (
@@ -408,6 +409,7 @@ class SelectionReport:
             **{f"sel_lens_{k}": float(getattr(lens, k)) for k in ("r_a", "G", "Re", "Rs", "C")},
             "sel_lens_model": float(lens.model_of_judge_validity),
             "sel_lens_gap": float(abs(lens.r_a - lens.tucker)),
+            "sel_lens_identity": Markdown(identity_text(lens.r_a, lens.tucker)),
             "sel_lens_n": int(lens.n),
             "sel_be_insight": float(be),
             "sel_be_C": float(np.interp(be, self.insight["insight"], self.insight["C"])),

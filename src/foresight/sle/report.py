@@ -24,6 +24,7 @@ import pandas as pd
 
 from foresight.chapter import Markdown
 from foresight.data import comparison_display, published
+from foresight.rounding import format_p
 from foresight.sle import actuarial, plots
 from foresight.sle.anchoring import (
     OLDER_AGES,
@@ -319,7 +320,7 @@ class SLEReport:
         from scipy import stats
 
         both = r.sample[["sle", "ssp_pe"]].astype(float).dropna()
-        v["sle_syn_corr_p"] = float(stats.pearsonr(both["sle"], both["ssp_pe"]).pvalue)
+        v["sle_syn_corr_p"] = Markdown(format_p(stats.pearsonr(both["sle"], both["ssp_pe"]).pvalue))
         an = self.anchoring
         v.update({"sle_anch_n_young": float(an.n_younger), "sle_anch_n_old": float(an.n_older),
                   "sle_anch_gap_position": an.gap("by position"),
