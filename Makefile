@@ -28,7 +28,12 @@ export PYTHONPATH       := $(CURDIR)/src
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export JUPYTER_PLATFORM_DIRS := 1
 
-.PHONY: book test install browser execute bench unit notebooks site clean help pdf
+.PHONY: book test install browser execute bench unit notebooks fragile site site-tests clean help pdf mutation
+
+# Each stage of `make test` appends "<stage> <seconds>" here; `make test` prints the table.
+STAGES       := $(abspath $(VENV))/.stage-times
+# $(call timed,stage,command): run command, then record its wall-clock seconds.
+timed = start=$$(date +%s.%N); $(2); echo "$(1) $$(awk "BEGIN { print $$(date +%s.%N) - $$start }")" >> $(STAGES)
 
 help:
 	@echo "make book     install (if needed) and build the site into _build/html"
@@ -36,6 +41,8 @@ help:
 	@echo "make execute  re-execute every chapter in place (refresh committed outputs)"
 	@echo "make pdf      the whole book as one A4 PDF, _build/pdf/foresight.pdf"
 	@echo "make bench    run the benchmarks in benchmarks/"
+	@echo "make fragile  re-run every chapter as on other machines; report glued values that move"
+	@echo "make mutation mutation-test the verdict-deciding modules (long; report in benchmarks/results)"
 	@echo "make clean    remove _build (keeps .venv)"
 
 # SKIP_INSTALL=1 uses the environment in VENV as it is (the stale-results test
@@ -86,7 +93,7 @@ execute: install
 	$(PY) -m foresight.book execute
 
 unit: install
-	$(BIN)/pytest -q -p no:cacheprovider -m "not slow" tests
+	@$(call timed,unit,$(BIN)/pytest -q -p no:cacheprovider -m "not slow" tests)
 
 # Strict nbval (decimal numbers compared at six significant digits, see
 # foresight.nbcompare), twice: with the machine's own BLAS kernel and SIMD
@@ -101,7 +108,7 @@ SECOND_SIMD  := $(if $(filter x86_64,$(ARCH)),NPY_DISABLE_CPU_FEATURES=X86_V3,)
 # The two passes are independent and single-threaded, so they run side by side (one per
 # core); each one's output is printed after both finish, and either failing fails the target.
 notebooks: install
-	@first=$$(mktemp); second=$$(mktemp); ra=0; rb=0; \
+	@start=$$(date +%s.%N); first=$$(mktemp); second=$$(mktemp); ra=0; rb=0; \
 	echo "$(NBVAL)"; \
 	echo "OPENBLAS_CORETYPE=$(SECOND_BLAS) $(SECOND_SIMD) $(NBVAL)"; \
 	$(NBVAL) > $$first 2>&1 & a=$$!; \
@@ -109,17 +116,37 @@ notebooks: install
 	wait $$a || ra=$$?; wait $$b || rb=$$?; \
 	echo "== the machine's own BLAS kernel"; cat $$first; \
 	echo "== again with OPENBLAS_CORETYPE=$(SECOND_BLAS) $(SECOND_SIMD)"; cat $$second; \
-	rm -f $$first $$second; test $$ra -eq 0 && test $$rb -eq 0
+	rm -f $$first $$second; \
+	echo "notebooks $$(awk "BEGIN { print $$(date +%s.%N) - $$start }")" >> $(STAGES); \
+	test $$ra -eq 0 && test $$rb -eq 0
 
-site: install browser book
-	$(BIN)/pytest -q -p no:cacheprovider -m "slow and not pdf" tests
+# Every chapter re-run as on another machine (another BLAS kernel, two threads, inputs
+# perturbed at 1e-13): any glued value that moves under the comparison rule is named.
+# FRAGILE_VARIANTS=kernel threads perturb all runs each simulation separately.
+FRAGILE_VARIANTS ?= all
+fragile: install
+	@$(call timed,fragile,$(PY) -m foresight.fragile $(foreach v,$(FRAGILE_VARIANTS),--variant $(v)))
 
-# The unit tests and the notebook passes share nothing, so they run together (their
-# output is grouped per target); then the site is built and tested.
+# The site tests spend most of their time waiting for pages: their files run in parallel.
+# `site` builds the book first; `site-tests` (what `make test` runs after its own book
+# stage) tests the site already built.
+site: install browser book site-tests
+site-tests: install browser
+	@$(call timed,site,$(BIN)/pytest -q -p no:cacheprovider -n 2 --dist loadfile -m "slow and not pdf" tests)
+
+# The unit tests, the notebook passes and the fragile-output check share nothing, so they
+# run together (output grouped per target); then the site is built and tested. The time of
+# each stage is printed at the end.
 test: install browser
-	$(MAKE) --no-print-directory -j2 --output-sync=target unit notebooks
-	$(MAKE) --no-print-directory book
-	$(MAKE) --no-print-directory site
+	@rm -f $(STAGES); start=$$(date +%s.%N); rc=0; \
+	{ $(MAKE) --no-print-directory -j2 --output-sync=target unit notebooks fragile && \
+	  { s=$$(date +%s.%N); $(MAKE) --no-print-directory book; \
+	    echo "book $$(awk "BEGIN { print $$(date +%s.%N) - $$s }")" >> $(STAGES); } && \
+	  $(MAKE) --no-print-directory site-tests; } || rc=$$?; \
+	echo "== make test: seconds per stage (unit, notebooks and fragile run side by side)"; \
+	test -f $(STAGES) && awk '{ printf "  %-10s %6.0f s\n", $$1, $$2 }' $(STAGES); \
+	echo "  total      $$(awk "BEGIN { printf \"%6.0f\", $$(date +%s.%N) - $$start }") s (install excluded)"; \
+	exit $$rc
 
 bench: install
 	@for b in benchmarks/[!_]*.py; do echo "== $$b"; $(PY) $$b; done
