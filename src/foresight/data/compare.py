@@ -400,6 +400,7 @@ def compare(
         index=pd.Index(rows, name="id"),
     )
     out.attrs["decimals"] = dict(zip(rows, decimals.astype(int).tolist()))
+    out.attrs["figure_ids"] = dict(zip(rows, ids))
     return out
 
 
