@@ -414,6 +414,12 @@ def _tables_are_tables(app, doctree) -> None:
         for c in captions:
             new.remove(c)
             new.insert(0, c)
+        if captions:
+            # docutils closes <figcaption> only when the figure ends (a legend may follow
+            # the caption); with the caption first, the table itself would sit inside the
+            # caption and take its light, muted type. Close it right after the caption.
+            new.insert(1, nodes.raw("", "</figcaption>\n", format="html"))
+            new["foresight_caption_closed"] = True
         new.source, new.line = fig.source, fig.line
         fig.replace_self(new)
         for node_id in new["ids"]:  # the document's id map still names the old node
@@ -457,10 +463,16 @@ def _visit_table_figure(self, node):
 
 
 def _depart_table_figure(self, node):
-    self.depart_figure(node)
+    if node.get("foresight_caption_closed"):
+        self.body.append("</figure>\n")  # the caption's </figcaption> is already out
+    else:
+        self.depart_figure(node)
 
 
 EXEC_TABLE_HEADER = ("Document", "Modified", "Method", "Run Time (s)", "Status")
+EXEC_TABLE_CAPTION = ("How and when each notebook was executed in this build: Modified is when its "
+                      "outputs were computed, Run Time (s) how long that took. (The footer's "
+                      "\u201cLast updated\u201d date is the date of the last commit.)")
 
 
 def _caption_exec_table(app, doctree, docname) -> None:
@@ -541,7 +553,13 @@ def print_pdf(html_path: Path, pdf_path: Path, *, chromium: str = "/usr/bin/chro
                 ("file:", "data:", "blob:")) else route.abort())
             page.goto(html_path.as_uri(), wait_until="load")
             page.wait_for_timeout(1500)  # MathJax typesets after load
+            # Collapsed sections (sphinx-design dropdowns, hidden code) are <details>;
+            # current Chromium keeps a closed one's content out of print whatever the CSS
+            # says, so every one is opened first (foresight-reader.js does the same when
+            # a reader prints from the browser).
+            page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
             page.emulate_media(media="print")
+            page.wait_for_timeout(300)
             pdf = page.pdf(format="A4", prefer_css_page_size=True, print_background=True,
                            display_header_footer=False)
         finally:
