@@ -138,6 +138,11 @@ def test_build_info_and_footer_name_version_commit_and_licences(tmp_path, monkey
     assert "commit <code" in html and "abc&lt;1&gt;" in html
     assert 'href="https://example.org/r"' in html and "MIT licence" in LICENCE_TEXT
     assert "Source:" not in footer_html({**info, "repository": ""})
+    # the dates are named, and with a path the footer links the whole book's PDF
+    assert "\u201cLast updated\u201d is the date of the last commit" in html
+    assert "foresight-pdf-link" not in html
+    linked = footer_html(info, "../../foresight.pdf")
+    assert '<a class="foresight-pdf-link" href="../../foresight.pdf">' in linked
 
 
 def test_numbered_headings_get_one_number():

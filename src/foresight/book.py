@@ -272,6 +272,7 @@ def _config_inited(app, config) -> None:
     config.html_static_path = [*config.html_static_path, str(d), str(Path(__file__).parent / "assets")]
     config.mathjax_path = "mathjax/es5/tex-chtml.js"
     info = build_info(repo_root(Path(app.confdir)))
+    app._foresight_info = info
     options = dict(config.html_theme_options or {})
     options["extra_footer"] = footer_html(info)
     if info["repository"]:
@@ -325,17 +326,35 @@ def build_info(root: Path) -> dict[str, str]:
             "repository": repository}
 
 
-def footer_html(info: dict[str, str]) -> str:
-    """The footer line with the version, commit, licence and (if known) repository."""
+#: The whole book as one PDF, printed into the site's root by ``make book``.
+PDF_NAME = "foresight.pdf"
+
+
+def footer_html(info: dict[str, str], pdf_href: str | None = None) -> str:
+    """The footer line with the version, commit, licence, (if known) repository and,
+    with ``pdf_href`` (relative to the page), a link to the whole book as a PDF."""
     import html
 
     parts = [f"foresight {html.escape(info['version'])}, commit "
              f"<code class=\"foresight-commit\">{html.escape(info['commit'])}</code>."]
+    if pdf_href:
+        parts.append(f'<a class="foresight-pdf-link" href="{html.escape(pdf_href, quote=True)}">'
+                     "The whole book as one PDF (A4)</a>.")
     if info["repository"]:
         url = html.escape(info["repository"], quote=True)
         parts.append(f'Source: <a href="{url}">{url}</a>.')
     parts.append(html.escape(LICENCE_TEXT))
+    parts.append("\u201cLast updated\u201d is the date of the last commit; the reproducibility "
+                 "page says when the notebooks were executed.")
     return f'<p class="foresight-build-info">{" ".join(parts)}</p>'
+
+
+def _footer_with_pdf_link(app, pagename, templatename, context, doctree) -> None:
+    """Every page's footer links the PDF, by a path relative to that page."""
+    info = getattr(app, "_foresight_info", None)
+    if info is None or "pathto" not in context:
+        return
+    context["theme_extra_footer"] = footer_html(info, context["pathto"](PDF_NAME, 1))
 
 
 def _is_thebe_script(script) -> bool:
@@ -450,6 +469,84 @@ def _single_heading_numbers(app, doctree) -> None:
             title.replace(first, nodes.Text(f"Statement {m.group(1)}: {m.group(2)}"))
 
 
+def _toc_order(env) -> list[str]:
+    """Every document in the order of the table of contents, root first."""
+    order: list[str] = []
+
+    def walk(doc: str) -> None:
+        if doc in order:
+            return
+        order.append(doc)
+        for child in env.toctree_includes.get(doc, []):
+            walk(child)
+
+    walk(env.config.root_doc)
+    return order
+
+
+def _appendix_numbers(app, env) -> list[str]:
+    """Letter the appendices as the chapters are numbered: "B. Data", "Table B.1".
+
+    Sphinx numbers only the documents of a numbered toctree; the others (here the
+    appendices after the five numbered chapters) get no section numbers, and their
+    tables were counted on from the front page's ("Table 3" on the reproducibility
+    page). Every document after the last numbered one gets a letter, its sections
+    "B.1", "B.2", ..., and its tables and figures are numbered again from those.
+    Returns the documents whose numbers changed (Sphinx rewrites them).
+    """
+    from docutils import nodes
+    from sphinx.environment.collectors.toctree import TocTreeCollector
+
+    order = _toc_order(env)
+    numbered = [d for d in order if env.toc_secnumbers.get(d)]
+    if not numbered:
+        return []
+    after = order[order.index(numbered[-1]) + 1:]
+    changed = []
+    for letter, doc in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", after):
+        doctree = env.get_doctree(doc)
+        top = next(iter(doctree.findall(nodes.section)), None)
+        if top is None:
+            continue
+        numbers: dict[str, tuple] = {"": (letter,)}
+
+        def walk(section, prefix):
+            subs = [c for c in section.children if isinstance(c, nodes.section)]
+            for i, sub in enumerate(subs, start=1):
+                numbers["#" + sub["ids"][0]] = (*prefix, i)
+                walk(sub, (*prefix, i))
+
+        walk(top, (letter,))
+        if env.toc_secnumbers.get(doc) != numbers:
+            env.toc_secnumbers[doc] = numbers
+            changed.append(doc)
+    # figure and table numbers follow the section numbers (the collector's method uses
+    # only the environment)
+    changed += TocTreeCollector.assign_figure_numbers(None, env)
+    return sorted(set(changed))
+
+
+def _number_exec_table(app, doctree) -> None:
+    """myst-nb's execution table is made at the very end of the build, too late to be
+    numbered; its placeholder is put in a captioned table figure when the page is read,
+    so it is numbered like every other table."""
+    from docutils import nodes
+
+    try:
+        from myst_nb.ext.execution_tables import ExecutionStatsNode
+    except ImportError:  # pragma: no cover - myst-nb always comes with the book
+        return
+    for placeholder in list(doctree.findall(ExecutionStatsNode)):
+        caption = nodes.caption("", EXEC_TABLE_CAPTION)
+        fig = table_figure("", caption, nodes.raw("", "</figcaption>\n", format="html"),
+                           ids=["execution-statistics"], classes=["table-figure"])
+        fig["foresight_caption_closed"] = True
+        fig.source, fig.line = placeholder.source, placeholder.line
+        placeholder.replace_self(fig)
+        fig.append(placeholder)
+        doctree.ids["execution-statistics"] = fig
+
+
 def _bibliography_labels(app) -> None:
     """a/b suffixes for works cited alike, once sphinxcontrib-bibtex has read the .bib files."""
     from foresight.bibstyle import assign_year_suffixes
@@ -484,13 +581,14 @@ def _caption_exec_table(app, doctree, docname) -> None:
             continue
         head = [e.astext().strip() for e in table.findall(nodes.entry)][: len(EXEC_TABLE_HEADER)]
         if tuple(head) == EXEC_TABLE_HEADER:
-            table.insert(0, nodes.title("", "How and when each notebook was executed in this build"))
+            if not isinstance(table.parent, table_figure):  # else numbered and captioned already
+                table.insert(0, nodes.title("", EXEC_TABLE_CAPTION))
             # status glyphs in words: an emoji needs a font many systems lack
             for text in list(table.findall(nodes.Text)):
                 word = {"✅": "executed", "❌": "failed"}.get(text.astext().strip())
                 if word:
                     text.parent.replace(text, nodes.Text(word))
-            if not table["ids"]:
+            if not table["ids"] and not isinstance(table.parent, table_figure):
                 table["ids"].append("execution-statistics")
 
 
@@ -520,12 +618,16 @@ def setup(app):
     app.connect("builder-inited", _singlehtml_handlers)
     app.connect("doctree-read", _tables_are_tables, priority=400)
     app.connect("doctree-read", _single_heading_numbers, priority=400)
+    app.connect("doctree-read", _number_exec_table, priority=400)
+    app.connect("env-get-updated", _appendix_numbers, priority=900)
     app.connect("builder-inited", _bibliography_labels, priority=900)
     app.add_css_file("foresight.css")
     app.add_js_file("foresight-explorer.js", loading_method="defer")
     app.add_js_file("foresight-search.js", loading_method="defer")
+    app.add_js_file("foresight-reader.js", loading_method="defer")
     app.connect("doctree-resolved", _caption_exec_table)
     app.connect("html-page-context", _drop_thebe, priority=900)
+    app.connect("html-page-context", _footer_with_pdf_link, priority=900)
     app.connect("html-page-context", _mathjax_only_where_needed, priority=900)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
 
