@@ -196,12 +196,15 @@ def _measure(browser, site_url: str, path: str, viewport: str, scheme: str) -> d
         img["dpi"] = float(meta["foresight:dpi"]) if "foresight:dpi" in meta else None
         img["min_text_px"] = _min_text_px(meta, img["shown"], img["natural"])
     if scheme == "dark":
-        # the sticky article header would cover the top of a figure taller than the screen
+        # A figure taller than the screen cannot be captured whole (and the sticky header
+        # would cover its top): the corners are read on a screen tall enough for any figure.
+        page.set_viewport_size({**VIEWPORTS[viewport], "height": 2400})
         page.add_style_tag(content=".bd-header-article { position: static !important; }")
         m["figure_luminance"] = []
         for img in page.query_selector_all("article img")[:6]:
             img.scroll_into_view_if_needed()
             m["figure_luminance"].append(_corner_luminance(img.screenshot()))
+        page.set_viewport_size(VIEWPORTS[viewport])
     if viewport == "desktop":
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.evaluate("window.scrollTo(0, 0)")
