@@ -12,7 +12,8 @@ from foresight.display import MISSING, TALL_ROWS, HouseTable, as_table, house_ta
 def test_labels_turn_snake_case_into_words_and_capitalise():
     assert label("mean_sle") == "Mean sle"
     assert label("p60_85") == "P(survive 60 to 85)"  # from LABELS: words alone cannot say it
-    assert label("mean_sle", {"mean_sle": "mean SLE"}) == "mean SLE"
+    assert label("mean_sle", {"mean_sle": "mean SLE"}) == "Mean SLE"  # every header starts with a capital
+    assert label("table_id") == "Table" and label("n", {"n": "n"}) == "n"
     assert label("published") == "Published"
     assert label("e0") == "e0" and label("no.") == "no."
 

@@ -83,12 +83,13 @@ def label(name: object, labels: Mapping[str, str] | None = None) -> str:
     """The header a reader sees for a column called ``name``.
 
     ``labels`` first, then :data:`LABELS`, then snake_case turned into words
-    (``mean_ssp_pe`` -> ``mean ssp pe``); anything else as it is.
+    (``mean_ssp_pe`` -> ``Mean ssp pe``); anything else as it is. Every header starts with
+    a capital when its first word is an ordinary lower-case word.
     """
     text = str(name).strip()
     for mapping in (labels or {}, LABELS):
         if text in mapping:
-            return mapping[text]
+            return _capital(mapping[text])
     if _SNAKE.match(text):
         text = text.replace("_", " ")
     return _capital(text)

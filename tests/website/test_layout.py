@@ -106,6 +106,15 @@ def test_tables_are_numbered_and_cited_as_tables(layout, path):
 
 
 @pytest.mark.parametrize("path", PAGES)
+def test_table_headers_start_with_a_capital(layout, path):
+    """'Table', 'Respondent', not 'table', 'respondent' (symbols such as 'n', 'e0' and
+    'q(60)' stay as they are)."""
+    lower = sorted({h for h in layout[path]["desktop"]["headers"]
+                    if re.match(r"^[a-z]{3,}\b", h) and not re.match(r"^[a-z]+\(", h)})
+    assert lower == [], f"{path}: headers in lower case: {lower}"
+
+
+@pytest.mark.parametrize("path", PAGES)
 def test_no_snake_case_name_or_internal_id_in_a_table(layout, path):
     bad = sorted({c for c in layout[path]["desktop"]["cells"] if SNAKE.match(c)})
     assert bad == [], f"{path}: tables show internal names: {bad[:10]}"
