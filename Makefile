@@ -102,7 +102,7 @@ pdftools:
 	  $$SUDO apt-get update -qq; \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq poppler-utils >/dev/null; \
 	fi
-	@pdftotext -v 2>&1 | head -1
+	@pdftotext -v 2>&1 | sed -n 1p
 
 execute: install
 	$(PY) -m foresight.book execute
