@@ -635,6 +635,13 @@ def setup(app):
 # --------------------------------------------------------------------------- PDF
 
 
+#: Chromium flags for printing: no sandbox (containers), and none of the browser's own
+#: network traffic (updates, sync, metrics), so that building the book stays offline.
+CHROMIUM_OFFLINE = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--disable-default-apps",
+                    "--disable-extensions", "--metrics-recording-only", "--disable-quic"]
+
+
 def print_pdf(html_path: Path, pdf_path: Path, *, chromium: str = "/usr/bin/chromium") -> int:
     """Print a built page (the single-page book) to an A4 PDF with headless Chromium.
 
@@ -647,8 +654,7 @@ def print_pdf(html_path: Path, pdf_path: Path, *, chromium: str = "/usr/bin/chro
     html_path, pdf_path = Path(html_path).resolve(), Path(pdf_path)
     pdf_path.parent.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+        browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_OFFLINE)
         try:
             page = browser.new_page()
             page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
