@@ -10,6 +10,10 @@
   column set and one vocabulary of verdicts (agrees, differs, calibrated, not
   comparable); the rules for each ``qualifier`` are in
   :mod:`foresight.data.compare`.
+* :func:`read_printed` reads the characters a document prints for a figure
+  (``1.2%``, ``(0.587)``, ``20-talet``, ``half``) as a number, and
+  :func:`evaluate_derived` evaluates a formula over figure ids without
+  ``eval`` (:mod:`foresight.data.printed`).
 * :func:`read_table` / :class:`Column` / :class:`TableSpec` read and validate
   small CSV tables with errors that name file, line and column.
 
@@ -54,6 +58,7 @@ from foresight.data.compare import (
     comparison_display,
     verdict_counts,
 )
+from foresight.data.printed import evaluate_derived, read_printed
 from foresight.errors import DataError
 
 __all__ = [
@@ -88,6 +93,8 @@ __all__ = [
     "validate",
     "published",
     "published_value",
+    "read_printed",
+    "evaluate_derived",
     "read_table",
     "DOCUMENTS",
     "DOCUMENT_LABELS",
