@@ -149,7 +149,14 @@ test: install browser
 	exit $$rc
 
 bench: install
-	@for b in benchmarks/[!_]*.py; do echo "== $$b"; $(PY) $$b; done
+	@for b in benchmarks/[!_]*.py; do \
+	  case $$b in benchmarks/mutation.py) continue;; esac; echo "== $$b"; $(PY) $$b; done
+
+# Mutation testing of the verdict-deciding modules (about an hour or more on two cores):
+# benchmarks/results/mutation.{json,md}. MUTATION_ARGS="--sample 30" for a quick estimate.
+MUTATION_ARGS ?=
+mutation: install
+	$(PY) benchmarks/mutation.py $(MUTATION_ARGS)
 
 clean:
 	rm -rf _build
