@@ -140,8 +140,8 @@ site-tests: install browser
 test: install browser
 	@rm -f $(STAGES); start=$$(date +%s.%N); rc=0; \
 	{ $(MAKE) --no-print-directory -j2 --output-sync=target unit notebooks fragile && \
-	  { s=$$(date +%s.%N); $(MAKE) --no-print-directory book; \
-	    echo "book $$(awk "BEGIN { print $$(date +%s.%N) - $$s }")" >> $(STAGES); } && \
+	  { s=$$(date +%s.%N); $(MAKE) --no-print-directory book; b=$$?; \
+	    echo "book $$(awk "BEGIN { print $$(date +%s.%N) - $$s }")" >> $(STAGES); test $$b -eq 0; } && \
 	  $(MAKE) --no-print-directory site-tests; } || rc=$$?; \
 	echo "== make test: seconds per stage (unit, notebooks and fragile run side by side)"; \
 	test -f $(STAGES) && awk '{ printf "  %-10s %6.0f s\n", $$1, $$2 }' $(STAGES); \
