@@ -92,6 +92,11 @@ def test_kannisto_fit_solves_the_score_equations_on_real_counts():
     frame = fit.to_frame()
     assert list(frame.columns) == ["schedule", "age", "deaths", "expected", "observed_over_expected"]
     assert "Kannisto" in fit.summary()
+    bands = fit.bands(5)
+    assert list(bands["ages"]) == ["80-84", "85-89", "90-94", "95-99"]
+    assert bands.loc[0, "deaths"] == d.loc[80:84, 2011].sum()
+    assert bands["deaths"].sum() / bands["expected"].sum() == pytest.approx(
+        d.loc[80:99, 2011].sum() / (mu * e.loc[80:99, 2011].to_numpy()).sum())
 
 
 def test_kannisto_fit_refuses_bad_counts_and_warns_when_it_stops_early():

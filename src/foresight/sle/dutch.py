@@ -90,6 +90,9 @@ def _read_nld(name: str) -> pd.DataFrame:
         raise DataError(f"SHA-256 {digest[:16]}... differs from the HMD file the book was built with",
                         file=label, expected=f"the unchanged HMD file ({HMD_NLD_FILES[name][:16]}...)")
     frame = hmd.parse_hmd(raw.decode("utf-8"), label=label)
+    # the reader's map from (year, age) to line number has 18,870 entries, and pandas deep-copies
+    # attrs on every operation; the files are checked byte for byte, so the map is not needed
+    frame.attrs.pop("line", None)
     if frame.attrs.get("country") != "Netherlands" or frame.attrs.get("last_modified") != HMD_NLD_RELEASE:
         raise DataError(f"title line names {frame.attrs.get('country')!r}, last modified "
                         f"{frame.attrs.get('last_modified')!r}", file=label, row=1,
@@ -110,7 +113,7 @@ def hmd_netherlands(name: str) -> pd.DataFrame:
     pandas.DataFrame
         As :func:`foresight.mortality.read_hmd`: one row per year (1850-2019)
         and age (0-110+), columns ``year, age, open_interval, female, male,
-        total``.
+        total``; ``attrs`` as the reader's, without its map of line numbers.
 
     Raises
     ------
@@ -186,6 +189,20 @@ class KannistoFit:
             "expected": e.T.ravel(),
             "observed_over_expected": (self.deaths / e).T.ravel(),
         })
+
+    def bands(self, width: int = 5) -> pd.DataFrame:
+        """Observed and expected deaths summed over age bands of ``width`` years, per schedule.
+
+        Columns ``schedule, ages`` (e.g. ``"80-84"``), ``deaths, expected`` and
+        ``ratio`` (observed over expected; 1 where the law fits the band).
+        """
+        frame = self.to_frame()
+        lo = self.ages[0] + (frame["age"] - self.ages[0]) // width * width
+        hi = np.minimum(lo + width - 1, self.ages[-1])
+        frame["ages"] = lo.astype(str) + "-" + hi.astype(str)
+        out = frame.groupby(["schedule", "ages"], sort=False)[["deaths", "expected"]].sum().reset_index()
+        out["ratio"] = out["deaths"] / out["expected"]
+        return out
 
     def summary(self) -> str:
         fields = {"schedules": int(self.log_a.size),
