@@ -235,14 +235,29 @@ def test_selection_values(provided):
 def test_selection_prose_claims_hold(provided):
     """The range-restriction, 25% and break-even sentences, checked against the glued numbers."""
     v = provided["selection"]["values"]
-    # a pool chosen on the formula widens the relative loss; the direct formula understated it
+    # a pool chosen on the formula: the no-insight case widens the loss, the direct formula
+    # understates it; 'the less the two scores share, the less the holistic score loses'
     assert v["sel_rr_loss"] > v["sel_jp_loss"] and v["sel_rr_loss"] > v["sel_rr_loss_direct"]
     assert v["sel_rr_c"] < v["sel_rr_c_direct"] < v["sel_rr_m"]
+    assert v["sel_rr_r_mc"] > v["sel_rr_ex_a_r"] > v["sel_rr_ex_b_r"] > v["sel_be_rxz"]
+    assert v["sel_rr_loss"] > v["sel_rr_ex_a_loss"] > v["sel_rr_ex_b_loss"] > 0
+    # the break-even moves with the share kept: closer to the no-insight value when fewer remain
+    assert v["sel_be_rxz_at_sr_hi"] < v["sel_be_rxz"] < v["sel_be_rxz_at_sr_lo"] < v["sel_rr_r_mc"]
+    assert v["sel_be_partial"] > 0
+    # a pool chosen by careers: tied equally, the loss is above its full-pool level; the
+    # break-even is negative in all but one case
+    assert v["sel_cf_loss_lo"] > v["sel_jp_loss"]
+    assert v["sel_cf_n_neg"] == v["sel_cf_n"] - 1 and 0 < v["sel_cf_be_max"] < v["sel_cf_be_max_rwx"]
+    assert abs(v["sel_cf_through"] - v["sel_jp_loss"]) < 0.01
     # the review's independent figures: 29.1 % and 26.9 % without the unconfirmed criterion
     assert round(100 * v["sel_mean_loss_confirmed"], 1) == 29.1
     assert round(100 * v["sel_ratio_loss_confirmed"], 1) == 26.9
     assert v["sel_unconfirmed"] == "non-grade academic"
-    assert 0 < v["sel_drop_agree"] < v["sel_drop_rows"]
+    # the figure is exact (no hedge in the source): no reading agrees; the work readings and job
+    # performance lie above it
+    assert v["sel_drop_tol"] == 0.5 and v["sel_drop_agree"] == 0 and v["sel_drop_rows"] == 7
+    assert 0 < v["sel_work_ratio_diff"] < v["sel_work_mean_diff"] < v["sel_jp_diff"]
+    assert v["sel_drop_closest"] > v["sel_drop_tol"]
     # solved, not gridded: 19.6 SDy, below the first grid point where the curve exists
     assert v["sel_min_cost_clin"] == pytest.approx(19.65, abs=0.01)
 
