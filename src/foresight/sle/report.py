@@ -598,7 +598,7 @@ class SLEReport:
                                          labels={c: c.replace("female", "women").replace("male", "men")
                                                  for c in self.graduation.columns}),
             "sle_tab_kannisto": styled(self._kannisto_shown(), "sle_kannisto", precision={
-                "observed deaths": 0, "expected deaths": 1, "observed / expected": 3}),
+                "observed deaths": 0, "expected deaths": 0, "observed / expected": 3}),
             "sle_tab_actuarial_published": styled(self.actuarial, "sle_actuarial_published", precision=1),
             "sle_tab_benchmarks": styled(self.variants.drop(columns="basis"), "sle_benchmarks", precision=1,
                                          labels={"survival_60": "living to 60 (%)",
