@@ -180,6 +180,16 @@ def test_sle_prose_claims_hold(provided):
                                                                        - v["sle_bm_s100_rule_lo"])
 
 
+def test_intro_glues_only_keys_the_sle_and_selection_reports_provide(provided):
+    """intro.md's table 'At a glance' glues values of the chapters; the SLE and selection keys exist."""
+    text = (ROOT / "intro.md").read_text(encoding="utf-8")
+    for chapter in ("sle", "selection"):
+        keys = {k.split(":")[0] for k in re.findall(rf"chapters/{chapter}\.ipynb::([^`]+)`", text)}
+        assert keys and keys <= set(provided[chapter]["values"]), (chapter, keys - set(provided[chapter]["values"]))
+    v = provided["sle"]["values"]
+    assert v["sle_act_s100"] == v["sle_bm_s100"]  # 'an actuarial table': the central benchmark
+
+
 def test_sle_benchmark_conditions_hold_row_by_row(sle_report):
     """'Optimism about 100, unless improvement is fast', checked on every row of the variants."""
     v = sle_report.values()

@@ -485,6 +485,8 @@ class SLEReport:
             v[f"sle_bm_{key}_period"] = float(act.loc[fid, "actuarial (period)"])
             v[f"sle_bm_{key}_period_diff"] = float(act.loc[fid, "difference (period)"])
             v[f"sle_bm_{key}_gap"] = -v[f"sle_bm_{key}_diff"]  # actuarial minus subjective
+        # intro.md's table "At a glance" glues this key: the central benchmark's chance of living to 100
+        v["sle_act_s100"] = v["sle_bm_s100"]
         # what the variants do to the comparison
         var = self.variants.set_index("variant")
         rule = var[var["assumption"].isin(RULE_ASSUMPTIONS)]
