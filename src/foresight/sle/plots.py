@@ -145,7 +145,7 @@ def sensitivity_figure(table: pd.DataFrame, *, synthetic: bool = True):
 def actuarial_figure(table: pd.DataFrame, *, synthetic: bool = True):
     """Subjective minus actuarial survival by target age, one panel per sex,
     one line per age group (``table`` from
-    :func:`foresight.sle.actuarial.subjective_vs_actuarial`)."""
+    :func:`foresight.sle.benchmark.by_group`)."""
     fig, axes = figure(1, 2, height=3.6, sharey=True)
     for ax, sex in zip(axes, ("female", "male")):
         for k, group in enumerate(("20-35", "36-59")):
