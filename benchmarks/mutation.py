@@ -67,6 +67,9 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
     "foresight.selection.utility": (SEL_TESTS + SHARED, ["selection", "synthesis"]),
 }
 RESULTS = HERE / "results"
+#: Each module's source as it was when the run started: a mutant is applied to this text, so
+#: an edit to the tree during a long run cannot shift which site a mutant index names.
+SOURCES: dict[str, str] = {}
 CHAPTERS = {p.stem: p for p in [*(ROOT / "chapters").glob("*.ipynb"),
                                 *(ROOT / "chapters" / "appendix").glob("*.ipynb")]}
 
@@ -182,7 +185,7 @@ def _child(mutant: Mutant | None, tests: list[str] | None, chapters: list[str], 
     for name in [m for m in sys.modules if m == "foresight" or m.startswith("foresight.")]:
         del sys.modules[name]
     if mutant is not None:
-        src = _source_path(mutant.module).read_text(encoding="utf-8")
+        src = SOURCES[mutant.module]
         try:
             code = compile(mutated_source(src, mutant.index), str(_source_path(mutant.module)), "exec")
         except (SyntaxError, ValueError):
@@ -349,7 +352,8 @@ def main(argv: list[str] | None = None) -> int:
     modules = args.module or list(MODULES)
     selected: list[Mutant] = []
     for mod in modules:
-        ms = mutants(_source_path(mod).read_text(encoding="utf-8"), mod)
+        SOURCES[mod] = _source_path(mod).read_text(encoding="utf-8")
+        ms = mutants(SOURCES[mod], mod)
         if args.sample and len(ms) > args.sample:
             ms = sorted(random.Random(f"{args.seed}:{mod}").sample(ms, args.sample), key=lambda m: m.index)
         selected += ms
