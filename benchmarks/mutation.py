@@ -52,19 +52,31 @@ SLE_TESTS = ["tests/sle"]
 SEL_TESTS = ["tests/selection"]
 MORT_TESTS = ["tests/mortality"]
 SHARED = ["tests/test_pinned_comparisons.py", "tests/test_chapter_reports.py"]
+# The module's own test files come first: with -x a mutant is usually killed there, in a
+# second, before the slower domain and chapter-report tests (pytest drops repeated paths).
 MODULES: dict[str, tuple[list[str], list[str]]] = {
     "foresight.data.compare": (["tests/test_core_compare.py", "tests/test_core_data.py", *SHARED],
                                ["mortality", "sle", "careers", "selection", "synthesis"]),
-    "foresight.mortality.lifetable": (MORT_TESTS + SHARED, ["mortality", "synthesis", "explore"]),
-    "foresight.mortality.ons": (MORT_TESTS + SHARED, ["mortality", "synthesis", "explore"]),
-    "foresight.mortality.uk": (MORT_TESTS + SHARED, ["mortality", "synthesis", "explore"]),
-    "foresight.mortality.pspline": (MORT_TESTS + SHARED, ["mortality", "synthesis", "explore"]),
-    "foresight.sle.elicitation": (SLE_TESTS + SHARED, ["sle", "synthesis"]),
-    "foresight.sle.cascade": (SLE_TESTS + SHARED, ["sle", "synthesis"]),
-    "foresight.sle.anchoring": (SLE_TESTS + SHARED, ["sle", "synthesis"]),
-    "foresight.sle.parametric": (SLE_TESTS + SHARED, ["sle", "synthesis"]),
-    "foresight.selection.lens": (SEL_TESTS + SHARED, ["selection", "synthesis"]),
-    "foresight.selection.utility": (SEL_TESTS + SHARED, ["selection", "synthesis"]),
+    "foresight.mortality.lifetable": (["tests/mortality/test_lifetable_engine.py",
+                                       "tests/mortality/test_lifetable_extras.py",
+                                       *MORT_TESTS, *SHARED], ["mortality", "synthesis", "explore"]),
+    "foresight.mortality.ons": (["tests/mortality/test_projection.py", *MORT_TESTS, *SHARED],
+                                ["mortality", "synthesis", "explore"]),
+    "foresight.mortality.uk": (["tests/mortality/test_uk_run.py", *MORT_TESTS, *SHARED],
+                               ["mortality", "synthesis", "explore"]),
+    "foresight.mortality.pspline": (["tests/mortality/test_pspline.py", *MORT_TESTS, *SHARED],
+                                    ["mortality", "synthesis", "explore"]),
+    "foresight.sle.elicitation": (["tests/sle/test_sle_elicitation.py", *SLE_TESTS, *SHARED],
+                                  ["sle", "synthesis"]),
+    "foresight.sle.cascade": (["tests/sle/test_sle_cascade.py", *SLE_TESTS, *SHARED], ["sle", "synthesis"]),
+    "foresight.sle.anchoring": (["tests/sle/test_sle_anchoring.py", *SLE_TESTS, *SHARED],
+                                ["sle", "synthesis"]),
+    "foresight.sle.parametric": (["tests/sle/test_sle_parametric.py", *SLE_TESTS, *SHARED],
+                                 ["sle", "synthesis"]),
+    "foresight.selection.lens": (["tests/selection/test_selection_lens.py", *SEL_TESTS, *SHARED],
+                                 ["selection", "synthesis"]),
+    "foresight.selection.utility": (["tests/selection/test_selection_utility.py", *SEL_TESTS, *SHARED],
+                                    ["selection", "synthesis"]),
 }
 RESULTS = HERE / "results"
 #: Each module's source as it was when the run started: a mutant is applied to this text, so
