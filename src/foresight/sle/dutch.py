@@ -56,7 +56,7 @@ from foresight.errors import ConvergenceWarning, DataError
 from foresight.results import summary_text
 
 __all__ = [
-    "AGE_GROUPS", "DutchBenchmark", "FIVE_YEAR_GROUPS", "HMD_NLD_FILES", "HMD_NLD_RELEASE", "KannistoFit",
+    "AGE_GROUPS", "DutchBenchmark", "FIVE_YEAR_GROUPS", "SINGLE_OLD_GROUPS", "HMD_NLD_FILES", "HMD_NLD_RELEASE", "KannistoFit",
     "graduated_rates", "hmd_netherlands", "improvement_by_age", "improvement_table",
     "kannisto_fit", "netherlands_counts", "observed_rates", "spread_to_ages", "two_sex_improvement",
 ]
@@ -77,6 +77,9 @@ AGES = np.arange(0, MAX_AGE + 1)
 AGE_GROUPS: tuple[int, ...] = (0, 20, 30, 40, 50, 60, 70, 80, 90)
 #: A finer grouping (a variant): 0-19, then five-year groups from 20, the last 100-110.
 FIVE_YEAR_GROUPS: tuple[int, ...] = (0, *range(20, 101, 5))
+#: The finest grouping shown (a variant): as :data:`FIVE_YEAR_GROUPS` to 89, then single years
+#: from 90, the last 100-110.
+SINGLE_OLD_GROUPS: tuple[int, ...] = (0, *range(20, 90, 5), *range(90, 101))
 #: Age at which Kannisto's ``a`` is the odds of dying (the model's pivot).
 KANNISTO_PIVOT = 80.0
 
