@@ -240,7 +240,7 @@ def benchmark_range_figure(variants: pd.DataFrame, stated: dict[str, float], *, 
     groups = list(dict.fromkeys(variants["assumption"]))
     colour = {g: PALETTE[k % len(PALETTE)] for k, g in enumerate(groups)}
     cols = (("survival_100", "chance of living to 100 (%)"),
-            ("median_footnote3", "median age at death, footnote 3 (years)"))
+            ("median_footnote3", "median, by footnote 3 (years)"))
     for ax, (col, label) in zip(axes, cols):
         for yi, (_, row) in zip(y, variants.iterrows()):
             big = row["variant"] == central

@@ -150,8 +150,8 @@ def benchmark_variants(central: DutchBenchmark = CENTRAL) -> dict[str, tuple[str
         v[_window_label(w, central)] = ("improvement rule: trend window", central.with_(window=w), "cohort")
     v[f"each sex its own {central.window}-year trend"] = (
         "improvement rule: sexes", central.with_(by_sex=True), "cohort")
-    v["five-year age groups (0-19, then 20-24 to 100+)"] = (
-        "improvement rule: age groups", central.with_(groups=dutch.FIVE_YEAR_GROUPS), "cohort")
+    for groups in (dutch.FIVE_YEAR_GROUPS, dutch.SINGLE_OLD_GROUPS):
+        v[_groups_label(groups)] = ("improvement rule: age groups", central.with_(groups=groups), "cohort")
     for r in UNIFORM_RATES:
         name = "no improvement" if r == 0 else f"{100 * r:.1f}% a year at every age"
         if r == UK_TARGET:
@@ -175,6 +175,17 @@ def benchmark_variants(central: DutchBenchmark = CENTRAL) -> dict[str, tuple[str
         v[f"1989-93 tables, Gompertz {lo}-{hi}, {100 * r:.1f}%"] = (
             "earlier benchmark (1989-93 tables)", actuarial.TablesBenchmark(rate=r, fit_ages=(lo, hi)), "cohort")
     return v
+
+
+def _groups_label(groups: tuple[int, ...]) -> str:
+    """'5-year age groups', or '5-year groups, single years from 90' (0-19 and the open last
+    group are left out: every grouping of the chapter has them)."""
+    widths = np.diff(groups[1:])
+    w = int(widths[0])
+    if (widths == w).all():
+        return f"{w}-year age groups"
+    first_single = int(groups[1:][np.argmax(widths == 1)])
+    return f"{w}-year groups, single years from {first_single}"
 
 
 def central_name(central: DutchBenchmark = CENTRAL) -> str:
@@ -513,6 +524,7 @@ class SLEReport:
             "sle_bm_real_lo": float(REALISED_YEARS[0]), "sle_bm_real_hi": float(REALISED_YEARS[1]),
             "sle_bm_short_first": float(o - min(WINDOWS)), "sle_bm_top_group": float(CENTRAL.groups[-1]),
             "sle_bm_first_group_hi": float(CENTRAL.groups[1] - 1), "sle_bm_group_lo": float(CENTRAL.groups[1]),
+            "sle_bm_group_width": float(CENTRAL.groups[2] - CENTRAL.groups[1]),
             "sle_bm_year_lo": float(CENTRAL.survey_year - 2), "sle_bm_year_hi": float(CENTRAL.survey_year + 2),
             # when the respondents reach the oldest ages: the youngest reaches 100, the oldest 90
             "sle_bm_reach90": float(CENTRAL.survey_year + 90 - ages.max()),
@@ -548,7 +560,6 @@ class SLEReport:
         below = ratio.index[ratio["own"] < 1]
         v.update({
             "sle_bm_sexratio_age": float(SEX_RATIO_AGE), "sle_bm_sexratio_base": float(base),
-            "sle_bm_sexratio_rule_max_dev": float((ratio["rule"].loc[o + 1:] / base - 1).abs().max()),
             "sle_bm_sexratio_cross": float(below.min()) if len(below) else float("nan"),
         })
         for y in SEX_RATIO_YEARS:
@@ -582,6 +593,7 @@ class SLEReport:
         positive = uniform.loc[[n for n in uniform.index if n != "no improvement"]]
         held = var[var["assumption"] == "survey year, trend window held"]["survival_100"]
         groups = var[var["assumption"] == "improvement rule: age groups"]["survival_100"]
+        v["sle_bm_s100_groups_lo"], v["sle_bm_s100_groups_hi"] = float(groups.min()), float(groups.max())
         v.update({
             "sle_bm_s100_rule_lo": float(rule_rows["survival_100"].min()),
             "sle_bm_s100_rule_hi": float(rule_rows["survival_100"].max()),
@@ -605,7 +617,6 @@ class SLEReport:
             "sle_bm_s100_w_long": float(windows["survival_100"].iloc[-1]),
             "sle_bm_window_below": float(min(below_w)) if below_w else float("nan"),
             "sle_bm_s100_own": float(var.loc[f"each sex its own {CENTRAL.window}-year trend", "survival_100"]),
-            "sle_bm_s100_groups": float(groups.iloc[0]),
             "sle_bm_s100_hindsight": float(var.loc[f"observed to {dutch_last_year()}, then the rule",
                                                    "survival_100"]),
             "sle_bm_s100_year_lo": float(var.loc[f"survey in {CENTRAL.survey_year - 2} "
@@ -657,11 +668,23 @@ class SLEReport:
         real = self.realised.set_index(["benchmark", "sex", "ages"])["ratio"]
         cname = _window_label(CENTRAL.window, CENTRAL)
         young, oldest = (f"{a}-{b}" for a, b in (REALISED_BANDS[0], REALISED_BANDS[-1]))
+        middle = "{}-{}".format(*REALISED_BANDS[1])
+        own_name = f"each sex its own {CENTRAL.window}-year trend"
         for s in dutch.SEXES:
             v[f"sle_real_{s[0]}_90"] = float(real[(cname, s, oldest)])
             v[f"sle_real_{s[0]}_young"] = float(real[(cname, s, young)])
+            v[f"sle_real_{s[0]}_60"] = float(real[(cname, s, middle)])
+            v[f"sle_real_own_{s[0]}_60"] = float(real[(own_name, s, middle)])
             v[f"sle_real_u0_{s[0]}_90"] = float(real[("no improvement", s, oldest)])
         v["sle_real_old_from"] = float(REALISED_BANDS[1][0])
+        v["sle_real_mid_hi"] = float(REALISED_BANDS[1][1])
+        # the rule remade with the data to the last year: its trend at the oldest ages
+        hind = CENTRAL.with_(origin=dutch_last_year()).improvement_table("female").set_index("age_from")
+        v["sle_bm_imp_hind_90"] = 100 * float(hind.loc[CENTRAL.groups[-1], "improvement"])
+        v["sle_bm_imp_hind_80"] = 100 * float(hind.loc[CENTRAL.groups[-2], "improvement"])
+        v["sle_bm_imp_80"] = 100 * float(rule.loc[CENTRAL.groups[-2], "improvement"])
+        v["sle_bm_hind_first"] = float(dutch_last_year() - CENTRAL.window)
+        v["sle_bm_hind_left_hi"] = float(dutch_last_year() - CENTRAL.window - 1)
         return v
 
     # ------------------------------------------------------------ tables
