@@ -103,3 +103,23 @@ def test_validity_drop_check_reads_the_figure_seven_ways():
     assert set(criteria_sets(kuncel2013())) == {"all", "confirmed", "work"}
     # the source states the figure without a hedge: the tolerance is the rounding of a whole per cent
     assert (t["tolerance"] == 0.5).all() and (t["verdict"] == "differs").all()
+
+
+def test_abstract_gain_is_read_from_the_quoted_wording():
+    """The abstract's 'more than 50%' for job performance, read from its quotation in the data,
+    and a bound the stored job-performance pair respects (0.44 / 0.28 is a gain of 57%)."""
+    import pandas as pd
+
+    from foresight import DataError
+    from foresight.selection.evidence import abstract_gain, kuncel2013
+
+    table = kuncel2013()
+    gain, qualifier = abstract_gain(table)
+    assert (gain, qualifier) == (0.5, "more than")
+    jp = table.set_index("criterion").loc["job performance"]
+    assert jp["mechanical"] / jp["holistic"] - 1 > gain
+    broken = table.assign(note=table["note"].astype(str).str.replace("more than 50%", "about 50%"))
+    with pytest.raises(DataError, match="abstract"):
+        abstract_gain(broken)
+    with pytest.raises(DataError, match="abstract"):
+        abstract_gain(pd.DataFrame({"criterion": ["training"], "note": [""]}))

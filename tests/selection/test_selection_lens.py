@@ -55,6 +55,17 @@ def test_model_of_the_judge_beats_an_inconsistent_judge():
     assert np.corrcoef(js, Y)[0, 1] == pytest.approx(res.model_of_judge_validity, abs=1e-10)
 
 
+@settings(max_examples=30)
+@given(st.integers(0, 10_000), st.integers(20, 300), st.integers(1, 5))
+def test_judge_correlates_with_the_formula_at_g_times_rs(seed, n, k):
+    """corr(J, the regression formula's prediction) computed from n-vectors equals G * Rs."""
+    J, Y, X = _sample(seed, n, k)
+    res = lens_model(J, Y, X)
+    Xc = X - X.mean(0)
+    formula = Xc @ np.array(res.environment_weights)
+    assert np.corrcoef(J, formula)[0, 1] == pytest.approx(res.formula_correlation, abs=1e-9)
+
+
 def test_lens_input_checks():
     with pytest.raises(ValueError, match="same cases"):  # the criterion is short
         lens_model(np.zeros(5), np.zeros(4), np.zeros((5, 1)))

@@ -55,3 +55,36 @@ def test_the_break_even_pin_bites(reproduced):
     for wrong in (0.28, 0.30):
         table = compare(rows, {"break_even_above": wrong, "break_even_below": wrong})
         assert "differs" in set(table["verdict"])
+
+
+# ---------------------------------------------------------------- the referee's second round
+REFEREE = Path(__file__).parent / "reference" / "review_issue25_referee.csv"
+
+
+@pytest.fixture(scope="module")
+def referee_reproduced(selection_report):
+    v = selection_report.values()
+    c = selection_report.career.set_index(["r_wy", "r_wx"])
+    return {
+        "sd_rwx_060": float(c.loc[(0.5, 0.6), "formula_sd"]),
+        "sd_rwx_080": v["sel_cf_sd_80"], "be_rwx_080": v["sel_cf_be_80"],
+        "sd_rwx_090": v["sel_cf_sd_90"], "be_rwx_090": v["sel_cf_be_90"],
+        "sd_rwx_095": v["sel_cf_sd_95"], "be_rwx_095": v["sel_cf_be_95"],
+        "judge_rxz": v["sel_judge_rxz"], "break_even_rxz": v["sel_be_rxz"],
+    }
+
+
+def test_referee_figures_through_the_comparison_engine(referee_reproduced):
+    ref = pd.read_csv(REFEREE, dtype={"id": str}).set_index("id")
+    figures = ref.assign(source="issue 25 referee", section="second review",
+                         file=str(REFEREE.relative_to(Path(__file__).parents[2])))
+    table = compare(figures, {i: referee_reproduced[i] for i in ref.index})
+    assert table["verdict"].to_dict() == ref["expected_verdict"].to_dict()
+
+
+def test_the_career_pins_bite(referee_reproduced):
+    """One unit of the second decimal moves each break-even out of its range."""
+    ref = pd.read_csv(REFEREE, dtype={"id": str}).set_index("id")
+    for key in ("be_rwx_080", "be_rwx_090", "be_rwx_095"):
+        table = compare(ref.loc[[key]], {key: referee_reproduced[key] + 0.01})
+        assert table["verdict"].iloc[0] == "differs", key

@@ -190,3 +190,31 @@ def test_career_filter_by_hand_and_by_simulation():
     keep = w >= np.quantile(w, 0.9)
     assert np.corrcoef(x[keep], y[keep])[0, 1] == pytest.approx(t["formula"], abs=0.01)
     assert np.corrcoef(z[keep], y[keep])[0, 1] == pytest.approx(t["holistic_equal"], abs=0.01)
+
+
+def test_career_filter_formula_sd_and_the_continuum():
+    """The formula's SD in a pool chosen on the record: sqrt(1 - r_wx^2 k) by hand, and the SD of
+    X among the simulated finalists; with the record equal to the formula (r_wx = 1, r_wy = r_xy)
+    the second scenario is the first one."""
+    from foresight.selection.utility import (
+        break_even_selector_correlation,
+        career_filter_table,
+        restricted_validity,
+    )
+
+    z = norm.isf(0.1)
+    lam = norm.pdf(z) / 0.1
+    k = 1 - (1 + z * lam - lam**2)
+    t = career_filter_table(0.44, 0.28, [0.5], [0.6, 0.9], 0.1).set_index("r_wx")
+    np.testing.assert_allclose(t["formula_sd"], np.sqrt(1 - np.array([0.36, 0.81]) * k), rtol=1e-12)
+    R = np.array([[1, .9, .5], [.9, 1, .44], [.5, .44, 1]])
+    rng = np.random.default_rng(7)
+    w, x, y = (rng.standard_normal((1_000_000, 3)) @ np.linalg.cholesky(R).T).T
+    keep = w >= np.quantile(w, 0.9)
+    assert x[keep].std() == pytest.approx(t.loc[0.9, "formula_sd"], abs=0.005)
+    same = career_filter_table(0.44, 0.28, [0.44], [1.0], 0.1).iloc[0]
+    assert same["formula"] == pytest.approx(float(restricted_validity(0.44, 0.1)), rel=1e-12)
+    assert same["break_even_r_wz"] == pytest.approx(
+        break_even_selector_correlation(0.28, 0.44, float(restricted_validity(0.44, 0.1)), 0.1), rel=1e-12)
+    # a record more valid than the formula cannot also equal it: no valid matrix, no row
+    assert career_filter_table(0.44, 0.28, [0.5], [1.0], 0.1).empty

@@ -75,10 +75,12 @@ def test_sample_means_and_the_published_comparison():
     pub = published("rappange2017sle")
     bm = DutchBenchmark()
     p = B.published_comparison(r.sample, pub, bm)
-    assert list(p.index) == list(B.PUBLISHED_IDS.values())
-    assert list(p["subjective (published)"]) == [87.6, 13.4, 80.2, 83.6]
+    assert list(p.index) == list(B.PUBLISHED_IDS) and list(p["figure"]) == list(B.PUBLISHED_IDS.values())
+    # the SSP point estimate twice: against the exact median and against footnote 3's reading
+    assert list(p["subjective (published)"]) == [87.6, 13.4, 80.2, 83.6, 83.6]
     means = B.sample_means(r.sample, bm)
-    assert p.loc["sle_mean_ssp100", "actuarial (cohort)"] == means["survival_100"]
+    for measure in B.PUBLISHED_IDS:
+        assert p.loc[measure, "actuarial (cohort)"] == means[measure]
     for b in B.BASES:
         assert np.allclose(p[f"difference ({b})"], p["subjective (published)"] - p[f"actuarial ({b})"])
     # improvement carried along the remaining life: the cohort lives longer than the period table
@@ -116,3 +118,42 @@ def test_realised_check_by_hand():
                            bands=((60, 79), (90, 110)))
     assert len(out) == 4 and np.allclose(out["ratio"], 2.0)
     assert out.loc[0, "observed"] == 100.0 * 20 * 2 and out.loc[0, "expected"] == pytest.approx(50 * 20 * 2)
+
+
+@dataclass(frozen=True)
+class Constant:
+    """The same rate at every age and year: 0.02 for women, 0.04 for men (or ``m`` for both)."""
+
+    survey_year: int = 2012
+    m: float | None = None
+
+    def rates(self, sex, years):
+        m = self.m if self.m is not None else (0.02 if sex == "female" else 0.04)
+        return np.full((111, len(years)), m)
+
+
+def test_footnote3_median_reads_the_benchmark_as_an_answer():
+    """Aged 40 at a constant 0.02: survival to T is (1 - q)^(T - 40); footnote 3 interpolates
+    linearly between the two target ages whose chances straddle 50%."""
+    p = 1 - q(0.02)
+    chances = {t: 100 * p ** (t - 40) for t in (60, 70, 80, 90, 100)}
+    assert chances[70] > 50 > chances[80]
+    by_hand = 70 + (chances[70] - 50) / (chances[70] - chances[80]) * 10
+    got = B.footnote3_median(Constant(), [40, np.nan], ["female", "female"])
+    assert got[0] == pytest.approx(by_hand, rel=1e-12) and np.isnan(got[1])
+    # the exact median solves p^(T - 40) = 1/2 between whole ages (l linear within the year), a
+    # different number: footnote 3 is a reading, not the median
+    exact = B.ages_at_death(Constant(), [40], ["female"])["median_age_at_death"].iloc[0]
+    k = np.floor(np.log(0.5) / np.log(p))
+    assert exact == pytest.approx(40 + k + (p ** k - 0.5) / (p ** k - p ** (k + 1)), rel=1e-12)
+    assert abs(got[0] - exact) > 0.2
+
+
+def test_sex_gap_by_hand():
+    """With a constant rate m the life table's expectation of life is 1/m at adult ages (deaths at
+    mid-year, the open interval's L = l/m), so women at 0.02 and men at 0.04 differ by 25 years
+    at any age; one rate for both gives no gap."""
+    sample = pd.DataFrame({"age": [25, 40, 59], "sex": ["male", "male", "female"]})
+    assert B.sex_gap(sample, Constant()) == pytest.approx(1 / 0.02 - 1 / 0.04, rel=1e-12)
+    assert B.sex_gap(sample, Constant(m=0.03)) == pytest.approx(0.0, abs=1e-12)
+    assert B.sex_gap(sample, Constant(), basis="period") == pytest.approx(25.0, rel=1e-12)

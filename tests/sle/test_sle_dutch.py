@@ -158,6 +158,79 @@ def test_improvement_is_the_fall_of_the_least_squares_line_by_hand():
     assert t["improvement"].iloc[0] == pytest.approx(1 - np.exp(-0.15))
 
 
+def test_standardised_rates_ignore_a_shifting_age_mix():
+    """Two ages in one group, each rate falling by exactly 2% a year, while the exposure moves
+    from the younger (lower rate) to the older age: the crude group rate falls more slowly than
+    either age, the standardised rate at exactly 2%. With a fixed age mix the two agree."""
+    ages, years = np.arange(0, 111), np.arange(2000, 2011)
+    m0 = np.where(ages == 95, 0.3, 0.1)
+    m = m0[:, None] * 0.98 ** (years - years[0])[None, :]
+    share = np.linspace(0.2, 0.6, years.size)           # share of the group at 95 grows
+    e = np.full((111, years.size), 1000.0)
+    e[90] = 1000.0 * (1 - share)
+    e[95] = 1000.0 * share
+    e[[a for a in range(90, 111) if a not in (90, 95)]] = 0.0
+    d = pd.DataFrame(m * e, index=ages, columns=years)
+    e = pd.DataFrame(e, index=ages, columns=years)
+    groups = (0, 90)
+    std = D.improvement_table(d, e, origin=2010, window=10, groups=groups).set_index("age_from")
+    crude = D.improvement_table(d, e, origin=2010, window=10, groups=groups,
+                                standardised=False).set_index("age_from")
+    assert std.loc[90, "improvement"] == pytest.approx(0.02, rel=1e-10)
+    assert std.loc[0, "improvement"] == pytest.approx(0.02, rel=1e-10)
+    # crude: rate_t = 0.98^t (0.1 (1 - s_t) + 0.3 s_t) rises with s_t, so the fall is slower
+    assert crude.loc[90, "improvement"] < 0.01
+    fixed = pd.DataFrame(np.repeat(e[[2000]].to_numpy(), years.size, axis=1), index=ages, columns=years)
+    same = D.improvement_table(pd.DataFrame(m * fixed.to_numpy(), index=ages, columns=years), fixed,
+                               origin=2010, window=10, groups=groups, standardised=False)
+    assert same["improvement"].to_numpy() == pytest.approx([0.02, 0.02], rel=1e-10)
+
+
+def test_an_age_with_no_exposure_in_some_year_leaves_the_standard():
+    """Age 100 has exposure in one year only: it gets weight 0, and its wild rate (1 death in
+    0.1 person-years) does not reach the group's trend."""
+    ages, years = np.arange(0, 111), np.arange(2000, 2004)
+    e = pd.DataFrame(100.0, index=ages, columns=years)
+    d = pd.DataFrame(10.0 * 0.97 ** (years - 2000)[None, :].repeat(111, axis=0), index=ages, columns=years)
+    e.loc[100, [2000, 2001, 2002]] = 0.0
+    d.loc[100, [2000, 2001, 2002]] = 0.0
+    e.loc[100, 2003], d.loc[100, 2003] = 0.1, 1.0
+    t = D.improvement_table(d, e, origin=2003, window=3, groups=(0, 90)).set_index("age_from")
+    assert t.loc[90, "improvement"] == pytest.approx(0.03, rel=1e-10)
+
+
+def test_two_sex_improvement_is_the_mean_of_the_two_trends():
+    counts = {s: D.netherlands_counts(s) for s in D.SEXES}
+    own = {s: D.improvement_table(*counts[s], origin=2011, window=20) for s in D.SEXES}
+    both = D.two_sex_improvement(counts, origin=2011, window=20)
+    by_hand = 1 - np.sqrt((1 - own["female"]["improvement"]) * (1 - own["male"]["improvement"]))
+    np.testing.assert_allclose(both["improvement"], by_hand, rtol=1e-12)
+    assert list(both["age_from"]) == list(D.AGE_GROUPS)
+    # the benchmark's table is the two-sex one for either sex, or each sex's own with by_sex
+    pd.testing.assert_frame_equal(D.DutchBenchmark().improvement_table("male"), both)
+    pd.testing.assert_frame_equal(D.DutchBenchmark(by_sex=True).improvement_table("male"), own["male"])
+
+
+def test_the_rule_keeps_the_sexes_in_proportion_and_the_variant_crosses_them():
+    """Under the rule men's and women's rates fall at the same pace, so their ratio stays at the
+    base years' value at every age; under each sex's own trend, men's faster fall in late middle
+    age (the smoking generations) takes their rate at 60 below women's within decades."""
+    years = np.arange(2012, 2101)
+    for bm, crosses in ((D.DutchBenchmark(), False), (D.DutchBenchmark(by_sex=True), True)):
+        ratio = bm.rates("male", years) / bm.rates("female", years)
+        base = (bm.base_rates("male") / bm.base_rates("female")).to_numpy()
+        if not crosses:
+            np.testing.assert_allclose(ratio, np.repeat(base[:, None], years.size, axis=1), rtol=1e-12)
+        else:
+            assert base[60] > 1.3 and ratio[60, -1] < 0.5
+
+
+def test_trend_to_moves_only_the_trend_window():
+    bm = D.DutchBenchmark(survey_year=2014, trend_to=2011)
+    pd.testing.assert_frame_equal(bm.improvement_table("female"), D.DutchBenchmark().improvement_table("female"))
+    assert bm.base_date == 2012.0 and bm.trend_end == 2011 and D.DutchBenchmark().trend_end == 2011
+
+
 # ---------------------------------------------------------------- the benchmark
 def test_benchmark_rates_observed_to_the_origin_projected_after():
     bm = D.DutchBenchmark()  # survey 2012, origin 2011, base 2009-2011 dated 2010
@@ -168,16 +241,21 @@ def test_benchmark_rates_observed_to_the_origin_projected_after():
     np.testing.assert_allclose(r[:, 1], obs[2011].to_numpy())
     d, e = D.netherlands_counts("female")
     base60 = d.loc[60, 2009:2011].sum() / e.loc[60, 2009:2011].sum()
-    imp = D.improvement_table(d, e, origin=2011, window=20).set_index("age_from")["improvement"]
-    assert r[60, 2] == pytest.approx(base60 * (1 - imp[60]) ** 2)
-    assert r[60, 3] == pytest.approx(base60 * (1 - imp[60]) ** 20)
+    # the rule: both sexes at the geometric mean of the two sexes' own improvement factors
+    own = [D.improvement_table(*D.netherlands_counts(s), origin=2011, window=20)
+           .set_index("age_from").loc[60, "improvement"] for s in D.SEXES]
+    factor = np.sqrt((1 - own[0]) * (1 - own[1]))
+    assert r[60, 2] == pytest.approx(base60 * factor ** 2)
+    assert r[60, 3] == pytest.approx(base60 * factor ** 20)
+    by_sex = D.DutchBenchmark(by_sex=True).rates("female", [2030])
+    assert by_sex[60, 0] == pytest.approx(base60 * (1 - own[0]) ** 20)
     uniform = D.DutchBenchmark(rate=0.012)
     assert uniform.rates("male", [2030])[70, 0] == pytest.approx(
         uniform.base_rates("male").loc[70] * 0.988 ** 20)
 
 
 def _clear_caches():
-    for cache in (D._observed, D._base):
+    for cache in (D._observed, D._base, D._improvement):
         cache.cache_clear()
 
 

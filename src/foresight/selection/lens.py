@@ -72,6 +72,18 @@ class LensResult:
         return self.linear_component + self.residual_component
 
     @property
+    def formula_correlation(self) -> float:
+        """The judge's correlation with the linear formula of the cues, ``corr(J, Ye) = G * Rs``.
+
+        ``Ye`` is the environment's least-squares prediction (the regression
+        formula on the same cues). The judgement is its own linear model plus
+        a residual uncorrelated with the cues, so only the model correlates
+        with ``Ye``: ``G`` times the model's share of the judgement's SD,
+        ``Rs``. The ``r_xz`` of a range-restriction scenario for this judge.
+        """
+        return self.G * self.Rs
+
+    @property
     def model_of_judge_validity(self) -> float:
         """Validity of Goldberg's model of the judge, ``corr(Js, Y) = G * Re``."""
         return self.G * self.Re

@@ -47,6 +47,7 @@ from foresight.selection.derailers import (
     strategy_values,
 )
 from foresight.selection.evidence import (
+    abstract_gain,
     confirmed_criteria,
     default_predictors,
     drop_readings,
@@ -108,11 +109,15 @@ class Assumptions:
         formula) of the range-restriction sensitivity.
     break_even_ratios
         Selection ratios at which the break-even ``r_xz`` is reported.
-    career_validities, career_formula, career_validity, career_holistic
+    career_validities, career_formula, career_validity, career_holistic, career_figure_formula
         The pool filtered by earlier careers: validities ``r_wy`` of the
-        career record, its correlations ``r_wx`` with the formula (table and
-        figure), the ``r_wy`` of the figure, and the grid of its correlations
-        ``r_wz`` with the holistic score.
+        career record (the table adds the formula's own validity, the case
+        that joins the two scenarios), its correlations ``r_wx`` with the
+        formula (up to close to 1: the debate's premise is finalists alike on
+        the formula), the ``r_wy`` of the sentence on a record related to the
+        scores only through performance, the grid of the record's
+        correlations ``r_wz`` with the holistic score and the ``r_wx`` of the
+        figure's lines (whose record is as valid as the formula).
     norm_shift, norm_sd_ratio
         The illustrative graduate norm group (mean in population SDs, SD ratio),
         and the grids of :func:`norm_shift_table`.
@@ -135,9 +140,10 @@ class Assumptions:
     restriction_correlations: tuple[float, ...] = tuple(np.round(np.linspace(0, 0.8, 161), 6))
     break_even_ratios: tuple[float, ...] = (0.05, 0.1, 0.2, 0.3, 0.5)
     career_validities: tuple[float, ...] = (0.2, 0.3, 0.5)
-    career_formula: tuple[float, ...] = (0.2, 0.4, 0.6)
+    career_formula: tuple[float, ...] = (0.2, 0.4, 0.6, 0.8, 0.9, 0.95)
     career_validity: float = 0.3
     career_holistic: tuple[float, ...] = tuple(np.round(np.linspace(-0.6, 0.8, 141), 6))
+    career_figure_formula: tuple[float, ...] = (0.4, 0.8, 0.95)
     norm_shift: float = 0.8
     norm_sd_ratio: float = 0.85
     norm_shifts: tuple[float, ...] = (0.5, 0.8, 1.0)
@@ -152,6 +158,8 @@ ASSUMPTIONS = Assumptions()
 
 #: Values of r_xz at which the prose quotes the relative loss in a pool chosen on the formula.
 RESTRICTION_EXAMPLES: tuple[float, float] = (0.5, 0.3)
+#: Correlations of the career record with the formula at which the prose quotes the pool.
+CAREER_EXAMPLES: tuple[float, ...] = (0.6, 0.8, 0.9, 0.95)
 
 #: What each comparison table of :meth:`SelectionReport.comparisons` checks, in words.
 COMPARISON_TITLES: dict[str, str] = {
@@ -335,9 +343,11 @@ class SelectionReport:
 
     @cached_property
     def career(self) -> pd.DataFrame:
-        """The pool filtered by earlier careers (:func:`career_filter_table`)."""
+        """The pool filtered by earlier careers (:func:`career_filter_table`); the record's validities
+        are the illustrative ones and the formula's own."""
         r_m, r_c = self.job_performance
-        return career_filter_table(r_m, r_c, self.a.career_validities, self.a.career_formula,
+        validities = sorted({*self.a.career_validities, r_m})
+        return career_filter_table(r_m, r_c, validities, self.a.career_formula,
                                    self.a.senior_selection_ratio)
 
     @property
@@ -393,6 +403,7 @@ class SelectionReport:
         be = break_even_insight(self.insight)
         r_m, r_c = self.job_performance
         sr = a.selection_ratio
+        gain, _ = abstract_gain(self.kuncel)
         # the pool is chosen on the formula; the holistic score is restricted only through it
         # (its correlation with the formula is r_c / r_m: no validity of its own beyond it)
         rr_m = float(restricted_validity(r_m, a.senior_selection_ratio))
@@ -417,6 +428,9 @@ class SelectionReport:
             "sel_jp_loss": float(wide.loc["job performance", "relative_loss"]),
             "sel_jp_var_loss": float(wide.loc["job performance", "variance_loss"]),
             "sel_jp_gain": float(wide.loc["job performance", "mechanical_gain"]),
+            "sel_abstract_gain": gain,
+            # a gain above g is a loss above 1 - 1 / (1 + g): the abstract's bound on the loss
+            "sel_abstract_loss": 1 - 1 / (1 + gain),
             "sel_mean_loss": float(wide.loc["mean of criteria", "relative_loss"]),
             "sel_mean_loss_confirmed": float(confirmed.loc["mean of criteria", "relative_loss"]),
             "sel_ratio_loss_confirmed": float(confirmed.loc["ratio of mean validities", "relative_loss"]),
@@ -457,6 +471,8 @@ class SelectionReport:
             "sel_lens_gap": float(abs(lens.r_a - lens.tucker)),
             "sel_lens_identity": Markdown(identity_text(lens.r_a, lens.tucker)),
             "sel_lens_n": int(lens.n),
+            # the judge's correlation with the linear formula of the cues: G R_s in the lens model
+            "sel_judge_rxz": float(lens.formula_correlation),
             "sel_be_insight": float(be),
             "sel_be_C": float(np.interp(be, self.insight["insight"], self.insight["C"])),
             "sel_sr": sr,
@@ -519,16 +535,29 @@ class SelectionReport:
         rwy = a.career_validity
         through_m = float(restricted_validity_indirect(r_m, rwy, rwy * r_m, sr))
         through_c = float(restricted_validity_indirect(r_c, rwy, rwy * r_c, sr))
+        illustrative = c[c["r_wy"].isin(a.career_validities)]
+        by = c.set_index(["r_wy", "r_wx"])
+        most = max(a.career_validities)
         v.update({
             "sel_cf_rwy": float(rwy),
-            "sel_cf_rwy_lo": float(min(a.career_validities)), "sel_cf_rwy_hi": float(max(a.career_validities)),
+            "sel_cf_rwy_lo": float(min(a.career_validities)), "sel_cf_rwy_hi": float(most),
             "sel_cf_rwx_lo": float(min(a.career_formula)), "sel_cf_rwx_hi": float(max(a.career_formula)),
-            "sel_cf_loss_lo": float(c["loss_equal"].min()), "sel_cf_loss_hi": float(c["loss_equal"].max()),
+            "sel_cf_loss_lo": float(c["loss_equal"].min()),
             "sel_cf_n": int(len(c)), "sel_cf_n_neg": int((c["break_even_r_wz"] < 0).sum()),
+            "sel_cf_n_illustrative": int(len(illustrative)),
+            "sel_cf_n_neg_illustrative": int((illustrative["break_even_r_wz"] < 0).sum()),
             "sel_cf_be_max": float(top["break_even_r_wz"]), "sel_cf_be_max_rwy": float(top["r_wy"]),
             "sel_cf_be_max_rwx": float(top["r_wx"]),
             "sel_cf_through": 1 - through_c / through_m,
         })
+        # how alike the finalists are on the formula, and the break-even where the record is valid
+        # and close to the formula; the record as valid as the formula joins the two scenarios
+        for rwx in CAREER_EXAMPLES:
+            key = f"{round(100 * rwx):d}"
+            v[f"sel_cf_rwx_{key}"] = float(rwx)
+            v[f"sel_cf_sd_{key}"] = float(by.loc[(most, rwx), "formula_sd"])
+            v[f"sel_cf_be_{key}"] = float(by.loc[(most, rwx), "break_even_r_wz"])
+            v[f"sel_cf_same_be_{key}"] = float(by.loc[(r_m, rwx), "break_even_r_wz"])
         return v
 
     def _reading_values(self, drop: pd.DataFrame) -> dict[str, object]:
@@ -593,7 +622,8 @@ class SelectionReport:
                 {"mean": "{:.3f}", "lower": "{:.3f}", "upper": "{:.3f}"}),
             "sel-tab-tr": comparison_display(cmp["sel-tab-tr"], "sel_tr"),
             "sel-tab-career": house_table(self._career_shown(), index=False, formats={
-                "career record's validity": "{:.1f}", "record with formula": "{:.1f}",
+                "career record's validity": "{:.2f}", "record with formula": "{:.2f}",
+                "formula's SD in the pool (full pool = 1)": "{:.2f}",
                 "formula in the pool": "{:.3f}", "holistic in the pool (record tied equally)": "{:.3f}",
                 "relative loss then": "{:.1%}", "record with holistic at break-even": "{:.2f}"}),
             "sel-tab-norms": house_table(norms, index=False, formats=
@@ -604,6 +634,7 @@ class SelectionReport:
     def _career_shown(self) -> pd.DataFrame:
         return self.career.rename(columns={
             "r_wy": "career record's validity", "r_wx": "record with formula",
+            "formula_sd": "formula's SD in the pool (full pool = 1)",
             "formula": "formula in the pool", "holistic_equal": "holistic in the pool (record tied equally)",
             "loss_equal": "relative loss then", "break_even_r_wz": "record with holistic at break-even"})
 
@@ -623,8 +654,8 @@ class SelectionReport:
             "sel-fig-utility": plots.utility_figure(r_m, r_c),
             "sel-fig-restriction": plots.restriction_figure(
                 self.restriction, self.break_even_rxz, r_m, r_c, a.senior_selection_ratio,
-                career_validity=a.career_validity, career_formula=a.career_formula,
-                career_holistic=np.asarray(a.career_holistic)),
+                career_validity=r_m, career_formula=a.career_figure_formula,
+                career_holistic=np.asarray(a.career_holistic), judge_rxz=float(self.lens.formula_correlation)),
             "sel-fig-stanine": plots.stanine_figure(a.norm_shift, a.norm_sd_ratio),
             "sel-fig-breakeven": plots.break_even_figure(grid, d["cost"]),
         }

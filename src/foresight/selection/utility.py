@@ -293,26 +293,39 @@ def career_filter_table(mechanical: float, holistic: float, career_validities: A
     not enter.
 
     For every ``r_wy`` in ``career_validities`` and ``r_wx`` in
-    ``career_formula``: the formula's validity in the pool; the holistic
-    score's and the relative loss when ``r_wz = r_wx`` (the record tied
-    equally to both); and the break-even ``r_wz``
+    ``career_formula``: the formula's standard deviation in the pool as a
+    share of its standard deviation in the full pool,
+    ``sqrt(1 - r_wx^2 (1 - u^2))`` (how alike the finalists are on the
+    formula; ``u`` the ratio of the record's restricted to unrestricted SD,
+    :func:`restricted_validity_indirect`); the formula's validity in the
+    pool; the holistic score's and the relative loss when ``r_wz = r_wx``
+    (the record tied equally to both); and the break-even ``r_wz``
     (:func:`break_even_selector_correlation`): the holistic score is the more
     valid in the pool only if its correlation with the record is below it.
+
+    The two range-restriction scenarios are ends of one continuum: with
+    ``r_wx = 1`` and ``r_wy = r_xy`` the record *is* the formula, and the
+    break-even ``r_wz`` is the break-even ``r_xz`` of a pool chosen on the
+    formula. Rows whose correlations of ``(W, X, Y)`` form no valid
+    correlation matrix are left out.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``r_wy, r_wx, formula, holistic_equal, loss_equal,
-        break_even_r_wz``.
+        Columns ``r_wy, r_wx, formula_sd, formula, holistic_equal,
+        loss_equal, break_even_r_wz``.
     """
     import pandas as pd
 
+    k = float(_shrink(selection_ratio))
     rows = []
     for rwy in np.asarray(career_validities, float):
         for rwx in np.asarray(career_formula, float):
+            if 1 - rwy**2 - rwx**2 - mechanical**2 + 2 * rwy * rwx * mechanical < -1e-12:
+                continue  # no valid correlation matrix of (W, X, Y)
             f = float(restricted_validity_indirect(mechanical, rwy, rwx, selection_ratio))
             h = float(restricted_validity_indirect(holistic, rwy, rwx, selection_ratio))
-            rows.append({"r_wy": float(rwy), "r_wx": float(rwx), "formula": f, "holistic_equal": h,
-                         "loss_equal": 1 - h / f,
+            rows.append({"r_wy": float(rwy), "r_wx": float(rwx), "formula_sd": float(np.sqrt(1 - rwx**2 * k)),
+                         "formula": f, "holistic_equal": h, "loss_equal": 1 - h / f,
                          "break_even_r_wz": break_even_selector_correlation(holistic, rwy, f, selection_ratio)})
     return pd.DataFrame(rows)

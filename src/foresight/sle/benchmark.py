@@ -34,17 +34,27 @@ import pandas as pd
 
 from foresight.sle.survey import TARGET_AGES, as_float
 
-__all__ = ["BASES", "ages_at_death", "break_even_rate", "by_group", "cohort_rates",
-           "published_comparison", "realised_check", "sample_means", "survival", "variants_table"]
+__all__ = ["BASES", "ages_at_death", "break_even_rate", "by_group", "cohort_rates", "footnote3_median",
+           "published_comparison", "realised_check", "sample_means", "sex_gap", "survival", "variants_table"]
 
 BASES: tuple[str, ...] = ("cohort", "period")
 SEXES: tuple[str, ...] = ("female", "male")
 MAX_AGE = 110
 AGES = np.arange(0, MAX_AGE + 1)
-#: The published figures the benchmark is set against, by measure.
+#: The published figures the benchmark is set against, by measure (the SSP point estimate twice:
+#: against the exact median and against the benchmark's curve read by the same footnote-3 rule).
 PUBLISHED_IDS: dict[str, str] = {
     "survival_60": "sle_mean_ssp60", "survival_100": "sle_mean_ssp100",
     "expected_age_at_death": "sle_mean_sle", "median_age_at_death": "sle_mean_ssp_pe",
+    "median_footnote3": "sle_mean_ssp_pe",
+}
+#: How each measure is named in the comparison table.
+MEASURE_WORDS: dict[str, str] = {
+    "survival_60": "chance of living to 60 (%)",
+    "survival_100": "chance of living to 100 (%)",
+    "expected_age_at_death": "SLE point estimate vs expected age at death (years)",
+    "median_age_at_death": "SSP point estimate vs exact median age at death (years)",
+    "median_footnote3": "SSP point estimate vs the benchmark read by footnote 3 (years)",
 }
 
 
@@ -134,36 +144,75 @@ def ages_at_death(benchmark, age, sex, *, basis: str = "cohort") -> pd.DataFrame
     return pd.DataFrame({"expected_age_at_death": expected, "median_age_at_death": median})
 
 
+def footnote3_median(benchmark, age, sex, *, basis: str = "cohort") -> np.ndarray:
+    """The benchmark's median age at death read the way the paper reads its respondents.
+
+    The benchmark's chances of living to the five target ages
+    (:func:`survival`) are treated as one respondent's answers and passed to
+    :func:`foresight.sle.ssp_point_estimate` (footnote 3: linear interpolation
+    between the two target ages whose chances straddle 50%). The straight
+    line between target ages is not the curve, so this reading can differ
+    from the exact median (:func:`ages_at_death`) by a fraction of a year
+    either way; it is the like-for-like comparison for the respondents' SSP
+    point estimate. NaN where age or sex is missing, or where the chance at
+    100 is still above 50%.
+    """
+    from foresight.sle.elicitation import ssp_point_estimate
+
+    s = survival(benchmark, age, sex, TARGET_AGES, basis=basis)
+    out = np.full(s.shape[0], np.nan)
+    ok = ~np.isnan(s).any(axis=1)
+    if ok.any():
+        out[ok] = ssp_point_estimate(s[ok]).value
+    return out
+
+
 def _sample(sample: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return as_float(sample["age"]), sample["sex"].astype(object).to_numpy()
 
 
 def sample_means(sample: pd.DataFrame, benchmark, *, basis: str = "cohort") -> dict[str, float]:
-    """Mean chance of living to 60 and to 100 (%), mean expected and median age at death."""
+    """Mean chance of living to 60 and to 100 (%), mean expected and median age at death, and the
+    mean median read by footnote 3 (:func:`footnote3_median`)."""
     age, sex = _sample(sample)
     s = survival(benchmark, age, sex, (60, 100), basis=basis)
     a = ages_at_death(benchmark, age, sex, basis=basis)
     return {"survival_60": float(np.nanmean(s[:, 0])), "survival_100": float(np.nanmean(s[:, 1])),
             "expected_age_at_death": float(np.nanmean(a["expected_age_at_death"])),
-            "median_age_at_death": float(np.nanmean(a["median_age_at_death"]))}
+            "median_age_at_death": float(np.nanmean(a["median_age_at_death"])),
+            "median_footnote3": float(np.nanmean(footnote3_median(benchmark, age, sex, basis=basis)))}
+
+
+def sex_gap(sample: pd.DataFrame, benchmark, *, basis: str = "cohort") -> float:
+    """Women's minus men's expected age at death (years), at the ages of ``sample``.
+
+    Every respondent's age is benchmarked twice, once as a woman and once as a
+    man, and the mean difference is returned, so that the sample's mix of
+    sexes by age does not enter: 0 for a benchmark whose two sexes share
+    their rates.
+    """
+    age, _ = _sample(sample)
+    age = age[~np.isnan(age)]
+    women = ages_at_death(benchmark, age, np.full(age.size, "female", dtype=object), basis=basis)
+    men = ages_at_death(benchmark, age, np.full(age.size, "male", dtype=object), basis=basis)
+    return float((women["expected_age_at_death"] - men["expected_age_at_death"]).mean())
 
 
 def published_comparison(sample: pd.DataFrame, published: pd.DataFrame, benchmark) -> pd.DataFrame:
     """The paper's subjective averages next to the benchmark's, on both bases.
 
     The benchmark figures are averaged over the ages and sexes of ``sample``.
-    Index: the published figure ids (:data:`PUBLISHED_IDS`); columns
+    Index: the measures (:data:`PUBLISHED_IDS`, the keys of
+    :func:`sample_means`); columns ``figure`` (the published id),
     ``quantity, subjective (published)``, then ``actuarial (<basis>)`` and
     ``difference (<basis>)`` (subjective minus actuarial) for each basis.
     """
     v = published["value"]
-    ids = list(PUBLISHED_IDS.values())
     out = pd.DataFrame({
-        "quantity": ["chance of living to 60 (%)", "chance of living to 100 (%)",
-                     "SLE point estimate vs expected age at death (years)",
-                     "SSP point estimate vs median age at death (years)"],
-        "subjective (published)": [float(v[i]) for i in ids],
-    }, index=pd.Index(ids, name="figure"))
+        "figure": list(PUBLISHED_IDS.values()),
+        "quantity": [MEASURE_WORDS[k] for k in PUBLISHED_IDS],
+        "subjective (published)": [float(v[i]) for i in PUBLISHED_IDS.values()],
+    }, index=pd.Index(list(PUBLISHED_IDS), name="measure"))
     for basis in BASES:
         means = sample_means(sample, benchmark, basis=basis)
         out[f"actuarial ({basis})"] = [means[k] for k in PUBLISHED_IDS]
@@ -211,7 +260,7 @@ def variants_table(sample: pd.DataFrame, variants: Mapping[str, tuple[str, objec
     pandas.DataFrame
         One row per variant, in order: ``assumption, variant, basis``,
         ``survival_60, survival_100`` (%), ``expected_age_at_death,
-        median_age_at_death`` (years).
+        median_age_at_death, median_footnote3`` (years).
     """
     rows = []
     for name, (assumption, bm, basis) in variants.items():

@@ -22,9 +22,15 @@ The benchmark (:class:`DutchBenchmark`) has three stated parts:
 3. **Improvement**: for each age group (:data:`AGE_GROUPS`), the average
    annual fall in the group's death rate over the ``window`` years up to the
    origin, estimated as the slope of a least-squares line through the log of
-   the group's pooled rate ``sum D / sum E`` (:func:`improvement_by_age`), and
-   held constant at every later year. A uniform ``rate`` at every age replaces
-   the rule as a labelled variant.
+   the group's *directly standardised* rate (the single-age rates of each year
+   weighted by the group's exposures summed over the window, so that a group
+   whose members grow older does not look as if its mortality stalled;
+   :func:`improvement_table`), and held constant at every later year. By
+   default both sexes take the average of the women's and the men's trends
+   (:func:`two_sex_improvement`): period trends by sex carry the smoking history
+   of each generation, and held for a century they would make men outlive
+   women. Each sex's own trend is a labelled variant (``by_sex=True``), and a
+   uniform ``rate`` at every age replaces the rule as another.
 
 Every rate of a year after the origin is the base rate times
 ``(1 - r_x) ** (year - base date)``; every year up to the origin is the
@@ -41,7 +47,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -50,9 +56,9 @@ from foresight.errors import ConvergenceWarning, DataError
 from foresight.results import summary_text
 
 __all__ = [
-    "AGE_GROUPS", "DutchBenchmark", "HMD_NLD_FILES", "HMD_NLD_RELEASE", "KannistoFit",
+    "AGE_GROUPS", "DutchBenchmark", "FIVE_YEAR_GROUPS", "SINGLE_OLD_GROUPS", "HMD_NLD_FILES", "HMD_NLD_RELEASE", "KannistoFit",
     "graduated_rates", "hmd_netherlands", "improvement_by_age", "improvement_table",
-    "kannisto_fit", "netherlands_counts", "observed_rates",
+    "kannisto_fit", "netherlands_counts", "observed_rates", "spread_to_ages", "two_sex_improvement",
 ]
 
 #: The HMD Netherlands files the book ships in ``data/mortality/hmd/NLD/``, unchanged:
@@ -66,8 +72,14 @@ HMD_NLD_RELEASE = "31 Mar 2021"
 SEXES: tuple[str, ...] = ("female", "male")
 MAX_AGE = 110
 AGES = np.arange(0, MAX_AGE + 1)
-#: Lower bounds of the age groups of the improvement rule; the last group is 90-110.
+#: Lower bounds of the age groups of the improvement rule: 0-19, then ten-year groups from 20,
+#: the last 90-110.
 AGE_GROUPS: tuple[int, ...] = (0, 20, 30, 40, 50, 60, 70, 80, 90)
+#: A finer grouping (a variant): 0-19, then five-year groups from 20, the last 100-110.
+FIVE_YEAR_GROUPS: tuple[int, ...] = (0, *range(20, 101, 5))
+#: The finest grouping shown (a variant): as :data:`FIVE_YEAR_GROUPS` to 89, then single years
+#: from 90, the last 100-110.
+SINGLE_OLD_GROUPS: tuple[int, ...] = (0, *range(20, 90, 5), *range(90, 101))
 #: Age at which Kannisto's ``a`` is the odds of dying (the model's pivot).
 KANNISTO_PIVOT = 80.0
 
@@ -371,14 +383,74 @@ def _group_of(ages: np.ndarray, groups: Sequence[int]) -> np.ndarray:
     return np.searchsorted(g, ages, side="right") - 1
 
 
+def _log_group_rates(deaths: pd.DataFrame, exposures: pd.DataFrame, years: np.ndarray,
+                     groups: Sequence[int], standardised: bool) -> np.ndarray:
+    """Log of each group's rate in each year: array ``(groups, years)``."""
+    if years[0] < deaths.columns.min() or years[-1] > deaths.columns.max():
+        raise DataError(f"years {years[0]}-{years[-1]} are outside the data", column="year",
+                        expected=f"years within {deaths.columns.min()}-{deaths.columns.max()}")
+    ages = deaths.index.to_numpy(dtype=int)
+    grp = _group_of(ages, groups)
+    member = (grp[None, :] == np.arange(len(groups))[:, None]).astype(float)   # groups x ages
+    dd, ee = deaths[years].to_numpy(dtype=float), exposures[years].to_numpy(dtype=float)
+    if standardised:
+        seen = np.all(ee > 0, axis=1)                                     # a rate in every year
+        weight = member * np.where(seen, ee.sum(axis=1), 0.0)[None, :]    # the standard population
+        total = weight.sum(axis=1)
+        if np.any(total <= 0):
+            raise DataError("an age group with no exposure in the window", column="exposures",
+                            expected="exposure at some age of every group in every year")
+        m = np.where(seen[:, None], dd / np.where(ee > 0, ee, 1.0), 0.0)
+        rate = (weight @ m) / total[:, None]
+    else:
+        e = member @ ee
+        if np.any(e <= 0):
+            raise DataError("an age group with no exposure in the window", column="exposures",
+                            expected="exposure in every group and year")
+        rate = (member @ dd) / e
+    if np.any(rate <= 0):
+        raise DataError("an age group with no deaths in some year of the window", column="deaths",
+                        expected="deaths in every group and year")
+    return np.log(rate)
+
+
+def _trend_table(y: np.ndarray, years: np.ndarray, groups: Sequence[int]) -> pd.DataFrame:
+    """Least-squares slope of each row of ``y`` (log rates) on the years, as an improvement table."""
+    t = years - years.mean()
+    beta = (y * t).sum(axis=1) / (t ** 2).sum()
+    resid = y - y.mean(axis=1, keepdims=True) - beta[:, None] * t
+    se = np.sqrt((resid ** 2).sum(axis=1) / max(t.size - 2, 1) / (t ** 2).sum())
+    upper = [*groups[1:], MAX_AGE + 1]
+    return pd.DataFrame({"age_from": list(groups), "age_to": [u - 1 for u in upper],
+                         "improvement": 1.0 - np.exp(beta), "standard_error": se,
+                         "first_year": int(years[0]), "last_year": int(years[-1])})
+
+
+def _window_years(origin: int, window: int) -> np.ndarray:
+    if int(window) < 2:
+        raise DataError(f"window {window} to {origin} is too short", column="year",
+                        expected="a window of at least two years")
+    return np.arange(int(origin) - int(window), int(origin) + 1)
+
+
 def improvement_table(deaths: pd.DataFrame, exposures: pd.DataFrame, *, origin: int, window: int,
-                      groups: Sequence[int] = AGE_GROUPS) -> pd.DataFrame:
+                      groups: Sequence[int] = AGE_GROUPS, standardised: bool = True) -> pd.DataFrame:
     """The average annual improvement of each age group over the ``window`` years to ``origin``.
 
-    For each group the rate ``sum D / sum E`` over its ages is computed for
-    every year from ``origin - window`` to ``origin``; a least-squares line
-    through its logarithm has slope ``beta``, and the improvement is
-    ``1 - exp(beta)`` (the fall per year of the fitted rate).
+    For each group and every year from ``origin - window`` to ``origin`` the
+    group's rate is computed, a least-squares line is fitted through its
+    logarithm with slope ``beta``, and the improvement is ``1 - exp(beta)``
+    (the fall per year of the fitted rate).
+
+    The group's rate is, by default, *directly standardised*: the single-age
+    rates ``D/E`` of each year weighted by one standard population, the
+    group's exposures summed over the window's years. A group's crude rate
+    ``sum D / sum E`` also moves when its age mix moves (more of the 90-110
+    group above 95 as survival improves), and then shows a stall or a rise
+    that no single age has. An age with no exposure in some year of the
+    window has no rate there and gets weight 0 in every year (the standard
+    stays fixed); at the oldest ages this leaves out a few person-years.
+    ``standardised=False`` gives the crude rate.
 
     Returns
     -------
@@ -387,33 +459,39 @@ def improvement_table(deaths: pd.DataFrame, exposures: pd.DataFrame, *, origin: 
         year), ``standard_error`` (of ``beta``, least squares) and
         ``first_year, last_year``.
     """
-    years = np.arange(int(origin) - int(window), int(origin) + 1)
-    if window < 2 or years[0] < deaths.columns.min() or years[-1] > deaths.columns.max():
-        raise DataError(f"window {window} to {origin} is outside the data", column="year",
-                        expected=f"at least two years within {deaths.columns.min()}-{deaths.columns.max()}")
-    ages = deaths.index.to_numpy(dtype=int)
-    grp = _group_of(ages, groups)
-    n_g = len(groups)
-    d = np.vstack([deaths[years].to_numpy()[grp == k].sum(axis=0) for k in range(n_g)])  # groups x years
-    e = np.vstack([exposures[years].to_numpy()[grp == k].sum(axis=0) for k in range(n_g)])
-    if np.any(d <= 0) or np.any(e <= 0):
-        raise DataError("an age group with no deaths or no exposure in the window", column="deaths",
-                        expected="deaths and exposure in every group and year")
-    y = np.log(d / e)
-    t = years - years.mean()
-    beta = (y * t).sum(axis=1) / (t ** 2).sum()
-    resid = y - y.mean(axis=1, keepdims=True) - beta[:, None] * t
-    se = np.sqrt((resid ** 2).sum(axis=1) / (t.size - 2) / (t ** 2).sum())
-    upper = [*groups[1:], MAX_AGE + 1]
-    return pd.DataFrame({"age_from": list(groups), "age_to": [u - 1 for u in upper],
-                         "improvement": 1.0 - np.exp(beta), "standard_error": se,
-                         "first_year": int(years[0]), "last_year": int(years[-1])})
+    years = _window_years(origin, window)
+    return _trend_table(_log_group_rates(deaths, exposures, years, groups, standardised), years, groups)
+
+
+def two_sex_improvement(counts: Mapping[str, tuple[pd.DataFrame, pd.DataFrame]], *, origin: int,
+                        window: int, groups: Sequence[int] = AGE_GROUPS,
+                        standardised: bool = True) -> pd.DataFrame:
+    """One improvement for both sexes: the trend of the mean of their log rates, group by group.
+
+    ``counts`` maps ``"female"`` and ``"male"`` to their deaths and exposures.
+    The slope of the mean of the two log rates is the mean of the two sexes'
+    slopes (least squares is linear), so the improvement is
+    ``1 - exp((beta_women + beta_men) / 2)``: the fall of the geometric mean of
+    the two rates. Applied to both sexes, it keeps the ratio of men's to
+    women's death rates at its base value at every age, so the projected
+    sexes can neither cross nor drift apart; the standard error is that of
+    the averaged series. Columns as :func:`improvement_table`.
+    """
+    years = _window_years(origin, window)
+    y = np.mean([_log_group_rates(*counts[s], years, groups, standardised) for s in SEXES], axis=0)
+    return _trend_table(y, years, groups)
 
 
 def improvement_by_age(deaths: pd.DataFrame, exposures: pd.DataFrame, *, origin: int, window: int,
-                       groups: Sequence[int] = AGE_GROUPS) -> pd.Series:
+                       groups: Sequence[int] = AGE_GROUPS, standardised: bool = True) -> pd.Series:
     """:func:`improvement_table` spread to single ages 0-110 (each age takes its group's rate)."""
-    table = improvement_table(deaths, exposures, origin=origin, window=window, groups=groups)
+    table = improvement_table(deaths, exposures, origin=origin, window=window, groups=groups,
+                              standardised=standardised)
+    return spread_to_ages(table, groups)
+
+
+def spread_to_ages(table: pd.DataFrame, groups: Sequence[int] = AGE_GROUPS) -> pd.Series:
+    """A table of improvement by age group as a series by single age 0-110."""
     rate = table["improvement"].to_numpy()[_group_of(AGES, groups)]
     return pd.Series(rate, index=pd.Index(AGES, name="age"), name="improvement")
 
@@ -443,6 +521,21 @@ class DutchBenchmark:
         origin), dated at their middle.
     groups
         Lower bounds of the age groups of the rule.
+    standardised
+        ``True`` (the book's rule): each group's trend is that of its
+        directly standardised rate; ``False``: of its crude rate (the rule
+        of an earlier version of the chapter, kept for the record).
+    trend_to
+        Last year of the trend window; default the origin. A later year is
+        not what an actuary could have known: it serves only to separate the
+        effect of the survey year on the trend from its effect on the base
+        rates.
+    by_sex
+        ``False`` (the book's rule): both sexes improve at the average of the
+        two sexes' trends (:func:`two_sex_improvement`). ``True`` (a variant):
+        each sex at its own trend, which carries each generation's smoking
+        history forward and, held for decades, makes men's death rates fall
+        below women's in late middle age.
     """
 
     survey_year: int = 2012
@@ -453,6 +546,9 @@ class DutchBenchmark:
     origin: int | None = None
     base_years: int = 3
     groups: tuple[int, ...] = AGE_GROUPS
+    by_sex: bool = False
+    trend_to: int | None = None
+    standardised: bool = True
 
     @property
     def origin_year(self) -> int:
@@ -466,8 +562,18 @@ class DutchBenchmark:
         """Annual improvement by single age (fraction), the rule's or the uniform ``rate``."""
         if self.rate is not None:
             return pd.Series(float(self.rate), index=pd.Index(AGES, name="age"), name="improvement")
-        d, e = _counts(sex)
-        return improvement_by_age(d, e, origin=self.origin_year, window=self.window, groups=self.groups)
+        return spread_to_ages(self.improvement_table(sex), self.groups)
+
+    @property
+    def trend_end(self) -> int:
+        """Last year of the trend window (the origin unless ``trend_to`` says otherwise)."""
+        return self.origin_year if self.trend_to is None else int(self.trend_to)
+
+    def improvement_table(self, sex: str) -> pd.DataFrame:
+        """The rule's improvement by age group for ``sex`` (:func:`improvement_table` columns)."""
+        _check_sex(sex)
+        return _improvement(sex if self.by_sex else "both", self.trend_end, int(self.window),
+                            tuple(int(g) for g in self.groups), bool(self.standardised)).copy()
 
     @property
     def base_date(self) -> float:
@@ -495,6 +601,17 @@ class DutchBenchmark:
         projected = base[:, None] * (1.0 - r[:, None]) ** steps[None, :]
         past = obs.reindex(columns=np.minimum(years, o)).to_numpy()
         return np.where((years <= o)[None, :], past, projected)
+
+
+@lru_cache(maxsize=64)
+def _improvement(sex: str, origin: int, window: int, groups: tuple[int, ...],
+                 standardised: bool = True) -> pd.DataFrame:
+    """The rule's table for one sex, or for both (``sex="both"``: :func:`two_sex_improvement`)."""
+    if sex == "both":
+        return two_sex_improvement({s: _counts(s) for s in SEXES}, origin=origin, window=window, groups=groups,
+                                   standardised=standardised)
+    return improvement_table(*_counts(sex), origin=origin, window=window, groups=groups,
+                             standardised=standardised)
 
 
 @lru_cache(maxsize=64)

@@ -191,13 +191,14 @@ def rounding_figure(sample: pd.DataFrame, *, synthetic: bool = True):
 
 
 def improvement_figure(rules: dict[str, dict[str, pd.DataFrame]], *, uniform: float | None = None,
-                       realised: str | None = None):
+                       realised: str | None = None, variant: str | None = None):
     """Annual improvement by age group, one panel per sex, one step line per rule.
 
     ``rules`` maps a label to ``{sex: improvement table}``
     (:func:`foresight.sle.dutch.improvement_table`); the ``realised`` label, if
-    given, is drawn dashed (years after the survey); ``uniform`` (a fraction)
-    as a horizontal line. Real data (HMD Netherlands).
+    given, is drawn dashed (years after the survey), the ``variant`` label
+    thin and dash-dotted; ``uniform`` (a fraction) as a horizontal line. Real
+    data (HMD Netherlands).
     """
     fig, axes = figure(1, 2, height=4.4, sharey=True)
     for ax, sex in zip(axes, ("female", "male")):
@@ -205,7 +206,8 @@ def improvement_figure(rules: dict[str, dict[str, pd.DataFrame]], *, uniform: fl
             t = tables[sex]
             x = np.r_[t["age_from"].to_numpy(), t["age_to"].iloc[-1] + 1]
             y = 100 * t["improvement"].to_numpy()
-            style = dict(ls="--", lw=1.6) if label == realised else dict(lw=1.8)
+            style = (dict(ls="--", lw=1.6) if label == realised else dict(ls="-.", lw=1.2) if label == variant
+                     else dict(lw=1.8))
             ax.stairs(y, x, color=PALETTE[k % len(PALETTE)], label=label, baseline=None, **style)
         if uniform is not None:
             ax.axhline(100 * uniform, color="#444444", lw=1, ls=":", label=f"uniform {100 * uniform:.1f}%")
@@ -226,7 +228,9 @@ def benchmark_range_figure(variants: pd.DataFrame, stated: dict[str, float], *, 
 
     ``variants`` from :func:`foresight.sle.benchmark.variants_table` (rows in
     display order, with ``assumption`` and ``variant``); ``stated`` holds the
-    published ``survival_100`` and ``median_age_at_death`` (vertical lines);
+    published ``survival_100`` and the SSP point estimate as
+    ``median_footnote3`` (vertical lines; the benchmark's median is read by the
+    same footnote-3 rule as the respondents' answers);
     ``central`` names the central variant (drawn larger). Actuarial figures
     are averaged over the synthetic sample's ages and sexes.
     """
@@ -235,7 +239,8 @@ def benchmark_range_figure(variants: pd.DataFrame, stated: dict[str, float], *, 
     y = np.arange(n)[::-1]
     groups = list(dict.fromkeys(variants["assumption"]))
     colour = {g: PALETTE[k % len(PALETTE)] for k, g in enumerate(groups)}
-    cols = (("survival_100", "chance of living to 100 (%)"), ("median_age_at_death", "median age at death (years)"))
+    cols = (("survival_100", "chance of living to 100 (%)"),
+            ("median_footnote3", "median, by footnote 3 (years)"))
     for ax, (col, label) in zip(axes, cols):
         for yi, (_, row) in zip(y, variants.iterrows()):
             big = row["variant"] == central
@@ -249,7 +254,7 @@ def benchmark_range_figure(variants: pd.DataFrame, stated: dict[str, float], *, 
         ax.grid(axis="y", visible=False)
     axes[0].set_yticks(y, list(variants["variant"]))
     axes[0].tick_params(axis="y", labelsize=8)
-    axes[1].text(stated["median_age_at_death"], n - 0.3, " stated", fontsize=8, va="bottom")
+    axes[1].text(stated["median_footnote3"], n - 0.3, " stated", fontsize=8, va="bottom")
     axes[0].text(stated["survival_100"], n - 0.3, " stated", fontsize=8, va="bottom")
     axes[0].set_ylim(-0.7, n + 0.5)
     fig.suptitle("The actuarial benchmark under each assumption (synthetic age and sex mix)",
