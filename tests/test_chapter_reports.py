@@ -21,7 +21,7 @@ from conftest import ROOT
 from foresight.data import VERDICTS, published
 from foresight.display import HouseTable, as_table
 
-CHAPTERS = ("mortality", "sle", "selection", "careers", "synthesis")
+CHAPTERS = ("mortality", "tournament", "sle", "selection", "careers", "synthesis")
 ROLE = re.compile(r"\{glue(?::text|:md|:any)?\}`([^`]+)`")
 FIGURE = re.compile(r"```\{glue:figure\}\s+(\S+)")
 
@@ -44,9 +44,22 @@ def glue_references(chapter: str) -> dict[str, set[str]]:
 
 
 @pytest.fixture(scope="module")
-def provided(reports):
+def tournament_report():
+    from foresight.mortality import tournament_report
+
+    return tournament_report.build()
+
+
+@pytest.fixture(scope="module")
+def all_reports(reports, tournament_report):
+    """Every page's report: the chapters' and the mortality tournament's."""
+    return {**reports, "tournament": tournament_report}
+
+
+@pytest.fixture(scope="module")
+def provided(all_reports):
     out = {}
-    for chapter, r in reports.items():
+    for chapter, r in all_reports.items():
         figures = r.figures()
         out[chapter] = {"values": r.values(), "tables": r.tables(), "figures": set(figures)}
         for fig in figures.values():

@@ -6,8 +6,8 @@
   sets them beside the published figures (:func:`foresight.data.compare`).
 * :func:`realised_errors`: the 2014-based path against the observed period
   life expectancy of 2015-2022, with the pandemic years apart.
-* :func:`rolling_backtest`: does judgement beat extrapolation? Four methods
-  from origins 1991-2011, errors by horizon up to 2019.
+* Does judgement beat extrapolation? That is the tournament's question
+  (:mod:`foresight.mortality.tournament`), on thirteen populations with one engine.
 * :func:`target_sensitivity`, :func:`power_sensitivity`,
   :func:`improvement_uncertainty`: how the results move with the assumptions.
 """
@@ -21,7 +21,6 @@ import numpy as np
 import pandas as pd
 
 from foresight.data import compare, published
-from foresight.mortality.leecarter import fit_lee_carter
 from foresight.mortality.lifetable import cohort_rates, life_expectancy, life_tables
 from foresight.mortality.ons import (
     Projection,
@@ -45,21 +44,15 @@ from foresight.mortality.uk import (
 )
 
 __all__ = [
-    "BACKTEST_HORIZONS",
-    "BACKTEST_METHODS",
-    "BACKTEST_ORIGINS",
     "CALIBRATED_FIGURES",
     "DECADE_GAIN_YEARS",
-    "NAIVE_YEARS",
     "annualised_improvement",
     "asmr_improvement_variants",
-    "backtest_summary",
     "improvement_uncertainty",
     "ons_figures",
     "ons_statements",
     "power_sensitivity",
     "realised_errors",
-    "rolling_backtest",
     "target_sensitivity",
     "uk_history_figures",
     "uk_standard_population",
@@ -74,14 +67,6 @@ DECADE_GAIN_YEARS: tuple[int, int] = (1980, 2013)
 #: Figures that fix an assumption of the book's run, so their check is a calibration
 #: check and not a reproduction (see :func:`foresight.mortality.uk.calibrate_convergence_power`).
 CALIBRATED_FIGURES: tuple[str, ...] = ("ons_proj_cohort_e0_male_2014",)
-
-#: Origins of the rolling back-test (last year of data used) and its horizons (years).
-BACKTEST_ORIGINS: tuple[int, ...] = (1991, 1996, 2001, 2006, 2011)
-BACKTEST_HORIZONS: tuple[int, ...] = (3, 5, 8, 10, 13, 15, 18, 20, 23, 25, 28)
-BACKTEST_METHODS: tuple[str, ...] = ("ONS-style", "Lee-Carter", "P-spline forecast",
-                                     "constant improvement")
-#: Years over which the naive rule of the back-test averages each age's improvement.
-NAIVE_YEARS = 10
 
 
 def uk_standard_population(version: str = "v2025", *, year: int = 2011, max_age: int = 99) -> pd.DataFrame:
@@ -288,127 +273,32 @@ def ons_statements(projection: Projection, *, figures: pd.Series | None = None) 
 
 def realised_errors(projection: Projection, *, version: str = "v2025",
                     years: tuple[int, int] = (2015, 2022)) -> pd.DataFrame:
-    """The projected period e0 and e65 against the observed, year by year.
+    """The projected period e0 and e65 against the observed, year by year, split in two parts.
 
     Returns one row per sex, age (0, 65) and year: ``projected``,
-    ``observed`` (HMD ``version``), ``error`` (projected minus observed) and
-    ``period`` (``"2015-2019"`` before the pandemic, ``"2020-2022"`` from it).
-    The observed tables are closed as the projection's are (observed rates to
-    the top ages, Kannisto above), so the errors compare rates, not closures.
+    ``observed`` (HMD ``version``), ``error`` (projected minus observed),
+    ``base`` (the part already there in the base year: projected minus observed
+    in ``projection.assumptions.base_year``), ``trend`` (the rest, ``error -
+    base``: what the projected improvement added) and ``period``
+    (``"2015-2019"`` before the pandemic, ``"2020-2022"`` from it). The observed
+    tables are closed as the projection's are (observed rates to the top ages,
+    Kannisto above), so the errors compare rates, not closures. These are the
+    errors of this reproduction, not of the projection ONS published.
     """
-    obs = uk_expectancy(version, years=years, closure="kannisto")
-    yrs = list(obs.index)
+    base_year = int(projection.assumptions.base_year)
+    obs = uk_expectancy(version, years=(min(base_year, years[0]), years[1]), closure="kannisto")
+    yrs = [y for y in obs.index if years[0] <= y <= years[1]]
     rows = []
     for age in (0, 65):
-        proj = projection.period_expectancy(age, yrs)
+        proj = projection.period_expectancy(age, [base_year, *yrs])
         for sex in SEXES:
+            base = float(proj.loc[base_year, sex]) - float(obs.loc[base_year, f"e{age}_{sex}"])
             for y in yrs:
                 p, o = float(proj.loc[y, sex]), float(obs.loc[y, f"e{age}_{sex}"])
                 rows.append({"sex": sex, "measure": f"e{age}", "year": int(y), "projected": p,
-                             "observed": o, "error": p - o,
+                             "observed": o, "error": p - o, "base": base, "trend": p - o - base,
                              "period": "2015-2019" if y <= 2019 else "2020-2022"})
     return pd.DataFrame(rows)
-
-
-def _lee_carter(rates: pd.DataFrame, years: np.ndarray, top_data: int, top: int) -> pd.DataFrame:
-    fit = fit_lee_carter(rates, jump_off="observed")
-    return kannisto_extend(fit.forecast(years), to_age=top, fit_ages=(80, top_data))
-
-
-def rolling_backtest(
-    origins: Sequence[int] = BACKTEST_ORIGINS,
-    *,
-    last_year: int = 2019,
-    run: UKRun | None = None,
-    target_rate: float = 0.012,
-    naive_years: int = NAIVE_YEARS,
-) -> pd.DataFrame:
-    """Rolling-origin back-test on the UK series: four methods, errors in e0 and e65.
-
-    For each origin ``T`` only data to ``T`` is used (HMD ``run.version``,
-    from ``run.first_year``, the run's top ages), and the period life
-    expectancy of ``T + 1 .. last_year`` is projected by:
-
-    ``ONS-style``
-        the ONS procedure of :mod:`foresight.mortality.uk`: initial
-        improvement at ``T - 2``, carried to the base year ``T + 1``,
-        converging over 25 years to a uniform ``target_rate`` (the 2014
-        cohort targets used knowledge of 2014 and are not applied) with the
-        book's convergence exponent;
-    ``Lee-Carter``
-        fitted to the observed rates (ages 0 to the top age), drift of
-        ``k`` from the observed rates of ``T`` (the jump-off of Lee and
-        Miller 2001, which removes the bias of a fitted jump-off), Kannisto
-        above the top age;
-    ``P-spline forecast``
-        the P-spline's own extrapolation (zero-weight years to ``last_year``);
-    ``constant improvement``
-        the naive rule: each age keeps the average improvement of its
-        smoothed rate over the last ``naive_years`` years, from the smoothed
-        rate of ``T``.
-
-    The smoothing for the ONS-style and the naive rule is the one fit with
-    padding that gives the P-spline forecast (zero weights do not change the
-    fit's data, only its basis extends); each method uses the same
-    smoothed history. The observed life tables are closed as the projected
-    ones (Kannisto above the top ages). Returns one row per origin, method, sex, measure and
-    year: ``projected``, ``observed``, ``error`` (projected minus observed),
-    ``horizon`` (year minus origin).
-    """
-    run = UKRun() if run is None else run
-    observed = uk_expectancy(run.version, years=(min(origins) + 1, last_year), closure="kannisto",
-                             run=run)
-    deaths, exposures = uk_counts(run.version)
-    rows = []
-    for origin in origins:
-        years = np.arange(origin + 1, last_year + 1)
-        o_run = replace(run, last_year=origin, initial_year=origin - 2)
-        full, _ = fit_uk(o_run, forecast_to=last_year)
-        a = uk_assumptions(base_year=origin + 1, target_rate=target_rate, cohort_targets=())
-        a = replace(a, end_year=max(a.end_year, origin + 115))
-        ons = project_mortality({s: full[s].loc[:, : origin - 2] for s in SEXES}, a,
-                                data_top_age=dict(o_run.max_age))
-        for sex in SEXES:
-            top_data = int(o_run.max_age[sex])
-            hist = (window_surface(deaths, sex, run.first_year, origin, top_data)
-                    / window_surface(exposures, sex, run.first_year, origin, top_data))
-            smooth = full[sex]
-            imp = 1.0 - (smooth[origin] / smooth[origin - naive_years]) ** (1.0 / naive_years)
-            steps = (years - origin)[None, :]
-            naive = pd.DataFrame(smooth[origin].to_numpy()[:, None] * (1.0 - imp.to_numpy()[:, None]) ** steps,
-                                 index=smooth.index, columns=pd.Index(years, name="year"))
-            methods = {
-                "ONS-style": ons.mx[sex].loc[:, years],
-                "Lee-Carter": _lee_carter(hist, years, top_data, run.extend_to),
-                "P-spline forecast": smooth.loc[:, years],
-                "constant improvement": naive,
-            }
-            for method, mx in methods.items():
-                lt = life_tables(mx, sex=sex)
-                for age in (0, 65):
-                    proj = np.asarray(life_expectancy(lt, age), dtype=float)
-                    for j, y in enumerate(years):
-                        o = float(observed.loc[y, f"e{age}_{sex}"])
-                        rows.append({"origin": origin, "method": method, "sex": sex, "measure": f"e{age}",
-                                     "year": int(y), "horizon": int(y - origin), "projected": float(proj[j]),
-                                     "observed": o, "error": float(proj[j]) - o})
-    return pd.DataFrame(rows)
-
-
-def backtest_summary(backtest: pd.DataFrame, *, horizons: Sequence[int] = (5, 10, 15, 20, 25)) -> pd.DataFrame:
-    """Mean absolute error by method, measure, sex and horizon (years), over the origins that reach it.
-
-    Index ``(measure, sex, horizon)``, one column per method, plus ``origins``
-    (how many origins reach the horizon by the last year).
-    """
-    sub = backtest[backtest["horizon"].isin(list(horizons))].copy()
-    sub["abs_error"] = sub["error"].abs()
-    table = sub.pivot_table(index=["measure", "sex", "horizon"], columns="method", values="abs_error",
-                            aggfunc="mean")
-    table = table.loc[:, [m for m in BACKTEST_METHODS if m in table.columns]]
-    counts = sub.groupby(["measure", "sex", "horizon"])["origin"].nunique()
-    table["origins"] = counts
-    return table
 
 
 def target_sensitivity(

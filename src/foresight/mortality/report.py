@@ -28,9 +28,6 @@ from foresight.mortality.ons import ProjectionAssumptions
 __all__ = ["CALIBRATION_FIGURE", "COMPARISON_TITLES", "HMD_EX_TOLERANCE", "MortalityReport",
            "ONS_SHORT_NAMES", "PROJECTION_LABELS", "build", "pspline_demo"]
 
-#: The back-test horizon (years) whose errors the chapter's prose quotes.
-BACKTEST_SHOWN_HORIZON = 10
-
 #: The other long-term target shown in the table of variants (a fraction a year).
 VARIANT_TARGET = 0.015
 VARIANT_TARGET_LABEL = f"target {100 * VARIANT_TARGET:.1f}%"
@@ -193,10 +190,6 @@ class MortalityReport:
     def realised(self) -> pd.DataFrame:
         return checks.realised_errors(self.projection, version=self.run.version)
 
-    @cached_property
-    def backtest(self) -> pd.DataFrame:
-        return checks.rolling_backtest(run=self.run)
-
     # ------------------------------------------------------------ comparisons
     def comparisons(self) -> dict[str, pd.DataFrame]:
         """The chapter's comparison tables (:func:`foresight.data.compare`), by table name."""
@@ -293,10 +286,7 @@ class MortalityReport:
         sens = self.sensitivity
         lo, hi = sens.loc[sens.index.min()], sens.loc[sens.index.max()]
         unc, var, obs = self.uncertainty, self.variants, self.observed
-        real = self.realised.groupby(["measure", "sex", "period"])["error"].mean()
-        summary = checks.backtest_summary(self.backtest)
-        methods = [m for m in checks.BACKTEST_METHODS if m in summary.columns]
-        overall = summary[methods].mean()
+        real = self.realised.groupby(["measure", "sex", "period"])[["error", "base", "trend"]].mean()
         v: dict[str, object] = {
             "mortp_version": run.version,
             "mortp_first": run.first_year, "mortp_last": run.last_year,
@@ -333,14 +323,6 @@ class MortalityReport:
             "mortp_t15": float(100 * VARIANT_TARGET),
             "mortp_obs_gap0_1981": float(obs.loc[1981, "e0_female"] - obs.loc[1981, "e0_male"]),
             "mortp_obs_gap0_1982": float(obs.loc[1982, "e0_female"] - obs.loc[1982, "e0_male"]),
-            "mortp_bt_best": str(overall.idxmin()),
-            "mortp_bt_worst": str(overall.idxmax()),
-            "mortp_bt_n_origins": int(self.backtest["origin"].nunique()),
-            "mortp_bt_first_origin": int(self.backtest["origin"].min()),
-            "mortp_bt_last_origin": int(self.backtest["origin"].max()),
-            "mortp_bt_last_year": int(self.backtest["year"].max()),
-            "mortp_bt_h": BACKTEST_SHOWN_HORIZON,
-            "mortp_naive_years": checks.NAIVE_YEARS,
         }
         for fid, short in ONS_SHORT_NAMES.items():
             v[f"mortp_rep_{short}"] = float(ons.loc[fid, "reproduced"])
@@ -354,8 +336,6 @@ class MortalityReport:
         asmr = checks.asmr_improvement_variants(run.version)
         v["mortp_asmr_m_max"] = float(asmr.loc["male"].max())
         v["mortp_asmr_m_min"] = float(asmr.loc["male"].min())
-        v["mortp_bt_best_value"] = float(overall.min())
-        v["mortp_bt_worst_value"] = float(overall.max())
         for col, key in (("linear", "lin"), ("p = 2 / 1.5", "p2"), ("old ages: extension", "ext"),
                          (VARIANT_TARGET_LABEL, "t15")):
             for fid in ("ons_proj_e65_male_2014", "ons_proj_sex_gap_e0_2039", "ons_proj_sex_gap_e65_2039",
@@ -372,13 +352,11 @@ class MortalityReport:
             v[f"mortp_unc_{s}_hi"] = float(unc[(sex, "high")])
             for measure in ("e0", "e65"):
                 for period, key in (("2015-2019", "pre"), ("2020-2022", "pan")):
-                    v[f"mortp_real_{measure}_{s}_{key}"] = float(real[(measure, sex, period)])
-            for method, key in (("ONS-style", "ons"), ("Lee-Carter", "lc"), ("P-spline forecast", "ps"),
-                                ("constant improvement", "naive")):
-                v[f"mortp_bt_{key}_{s}_e0_10"] = float(summary.loc[("e0", sex, BACKTEST_SHOWN_HORIZON), method])
-        for method, key in (("ONS-style", "ons"), ("Lee-Carter", "lc"), ("P-spline forecast", "ps"),
-                            ("constant improvement", "naive")):
-            v[f"mortp_bt_{key}_all"] = float(overall[method])
+                    v[f"mortp_real_{measure}_{s}_{key}"] = float(real.loc[(measure, sex, period), "error"])
+                v[f"mortp_base_{measure}_{s}"] = float(real.loc[(measure, sex, "2015-2019"), "base"])
+                v[f"mortp_trend_{measure}_{s}_pre"] = float(real.loc[(measure, sex, "2015-2019"), "trend"])
+                v[f"mortp_base_share_{measure}_{s}"] = float(
+                    100 * real.loc[(measure, sex, "2015-2019"), "base"] / real.loc[(measure, sex, "2015-2019"), "error"])
         for key, col in (("m", "e0_male"), ("f", "e0_female"), ("cm", "cohort_e0_male")):
             v[f"mortp_sens_{key}_lo"] = float(lo[col])
             v[f"mortp_sens_{key}_hi"] = float(hi[col])
@@ -408,9 +386,9 @@ class MortalityReport:
              "open: the document does not say"),
             ("males not below females", "yes" if a.male_not_below_female else "no", "stated"),
         ], columns=["choice", "value in the book's run", "in the document"])
-        real = self.realised.pivot_table(index=["sex", "year"], columns="measure", values="error").round(2)
-        real.columns = [f"error in {c} (years)" for c in real.columns]
-        summary = checks.backtest_summary(self.backtest).round(2)
+        real = self.realised.pivot_table(index=["sex", "year"], columns="measure", values=["error", "trend"])
+        real = real.loc[:, [("error", "e0"), ("trend", "e0"), ("error", "e65"), ("trend", "e65")]].round(2)
+        real.columns = [f"{m}: {'error' if part == 'error' else 'of which trend'} (years)" for part, m in real.columns]
         return {
             "mort-tab-elt": history.elt_catalogue_table(),
             "mort-tab-elt-cited": comparison_display(cmp["mort-tab-elt-cited"], "mort_tab_elt_cited"),
@@ -422,7 +400,6 @@ class MortalityReport:
             "mortp-tab-variants": house_table(
                 self.variants.rename(index=PROJECTION_LABELS).rename_axis("figure"), precision=2),
             "mortp-tab-realised": house_table(real, precision=2),
-            "mortp-tab-backtest": house_table(summary, precision=2),
         }
 
     # ------------------------------------------------------------ figures
@@ -452,7 +429,6 @@ class MortalityReport:
             "mortp-fig-sensitivity": projection_plots.sensitivity_figure(self.sensitivity.reset_index()),
             "mortp-fig-realised": projection_plots.realised_figure(self.realised, self.observed,
                                                                    self.projection),
-            "mortp-fig-backtest": projection_plots.backtest_figure(self.backtest, checks.BACKTEST_METHODS),
         }
 
 
