@@ -145,9 +145,11 @@ def test_unknown_qualifier_in_a_published_file_names_file_line_and_column(tmp_pa
     folder = tmp_path / "published"
     folder.mkdir()
     (folder / "ons2015mortality.csv").write_text(
-        "id,document,section,quantity,value,unit,decimals,qualifier,note,tolerance,tolerance_basis\n"
-        "a,ons2015mortality,s,q,1.0,years,1,exact,,,\n"
-        "b,ons2015mortality,s,q,1.0,years,1,roughly,,,\n", encoding="utf-8")
+        "id,document,section,quantity,value,unit,decimals,qualifier,note,tolerance,tolerance_basis,"
+        "use,printed,wording\n"
+        "a,ons2015mortality,s,q,1.0,years,1,exact,,,,context,1.0,it was 1.0 years\n"
+        "b,ons2015mortality,s,q,1.0,years,1,roughly,,,,context,1.0,it was roughly 1.0 years\n",
+        encoding="utf-8")
     monkeypatch.setenv("FORESIGHT_DATA", str(tmp_path))
     from foresight.data import _published_all
 
