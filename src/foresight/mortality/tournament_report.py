@@ -152,6 +152,9 @@ class TournamentReport:
         # the ranking by mean absolute error in e0, 6-10 years ahead (the hindsight variant aside)
         mid = bands.xs(CURVE_BAND, level="band")["mae_e0"].drop(T.HINDSIGHT_METHOD).sort_values()
         v["tour_rank_ons_b2"] = int(list(mid.index).index(T.RULE_METHOD) + 1)
+        rivals_b2 = mid.drop(T.RULE_METHOD)
+        v["tour_best_rival_b2"] = str(rivals_b2.index[0])
+        v["tour_best_rival_mae_b2"] = float(rivals_b2.iloc[0])
         v["tour_best_b2"] = str(mid.index[0])
         v["tour_second_b2"] = str(mid.index[1])
         # the paired test across populations, e0 and e65
@@ -165,6 +168,7 @@ class TournamentReport:
                 v[f"tour_test_{measure}_losses_{k}"] = int(row["losses"])
                 v[f"tour_test_{measure}_p_{k}"] = float(row["p_value"])
                 v[f"tour_test_{measure}_holm_{k}"] = float(row["holm"])
+            v[f"tour_test_{measure}_min_wins"] = int(tests["wins"].min())
             v[f"tour_test_{measure}_n_sig"] = int((tests["p_value"] < ALPHA).sum())
             v[f"tour_test_{measure}_n_holm"] = int((tests["holm"] < ALPHA).sum())
         tests = self.tests("e0")

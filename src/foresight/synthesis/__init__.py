@@ -38,12 +38,11 @@ _ATTRS: dict = {}
 
 
 def _mortality_rows(report=None) -> list[dict]:
-    from foresight.mortality import checks
     from foresight.mortality import report as mortality_report
 
     r = mortality_report.build() if report is None else report
     target = published_value("ons_target_improvement_2039")
-    past = checks.uk_history_figures(r.projection)  # HMD UK v2018, 1922-2013
+    past = r.ew_figures  # HMD England and Wales, 1913-2013: the window ONS name
     rows = []
     for sex in ("female", "male"):
         rows.append(
@@ -52,10 +51,10 @@ def _mortality_rows(report=None) -> list[dict]:
                 case=f"improvement target, {sex}s",
                 judgement="ONS expert-informed target for 2039",
                 judgement_value=target,
-                reference=f"observed improvement, UK 1922-2013, age-standardised ({sex}s)",
+                reference=f"observed improvement, England and Wales 1913-2013, age-standardised ({sex}s)",
                 reference_value=float(past[f"ons_improvement_last_100y_{sex}"]),
                 unit="% a year",
-                data="published target; real data (HMD UK v2018)",
+                data="published target; real data (HMD England and Wales)",
             )
         )
     # How far the judgement moves the projection, against the data's own uncertainty:
