@@ -66,7 +66,9 @@ def test_age_standardised_rate_of_constant_rates_is_that_rate():
 def test_changing_life_table_checks_cover_the_five_statements():
     v = h.changing_life_table_checks()
     figs = h.changing_life_table_figures()
-    assert list(v.index) == list(figs.index) == list(h.CHANGING_LIFE_TABLE_BASIS)
+    from foresight.mortality.statements import statement_record
+
+    assert list(v.index) == list(figs.index) == list(statement_record("mort-tab-verdicts").index)
     assert sorted(set(figs["number"].str[0])) == ["1", "2", "3", "4", "5"]
     assert v["source and section"].str.match(r"ONS \(2015\), \d+\. ").all()
     np.testing.assert_allclose(v["difference"], v["reproduced"] - v["published"])
