@@ -304,7 +304,8 @@ def ons_statements(projection: Projection, ew_projection: Projection | None = No
                 part = f", {sex}s"
         if row.endswith("_own"):
             part += ", each sex on its own 2011 population"
-        labels[row] = f"{pub.loc[r['figure'], 'quantity']}{part} [{r['data']}]"
+        what = r["label"] if isinstance(r["label"], str) and r["label"] else pub.loc[r["figure"], "quantity"]
+        labels[row] = f"{what}{part} [{r['data']}]"
     return compare(pub, figures, basis=basis("mortp-tab-ons"), figure_ids=rec["figure"].to_dict(), labels=labels)
 
 

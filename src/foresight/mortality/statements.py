@@ -49,6 +49,8 @@ SPEC = TableSpec(
         Column("role", "category", categories=ROLES, description="how the row counts (see the module)"),
         Column("derived_from", "str", missing_ok=True,
                description="the rows a derived row follows from, or the row a reading or repeat belongs to"),
+        Column("label", "str", missing_ok=True,
+               description="what the row measures, where it differs from the figure's quantity (e.g. another window)"),
         Column("note", "str", missing_ok=True, description="why"),
     ),
     key=("table", "row"),
