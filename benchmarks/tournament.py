@@ -5,8 +5,8 @@ Run: ``.venv/bin/python benchmarks/tournament.py`` (``make bench`` runs every be
 Times :func:`foresight.mortality.tournament.run` with two processes: 13 HMD populations,
 both sexes, every origin (101 population-origins), six methods plus the ONS-style method at
 eleven fixed targets, every horizon to 2019; the cache is not used. The time each method
-took is summed over populations and origins (the P-spline smoothing that three methods
-share is counted once, as ``smoothing``) and shown as a share of the total. The baseline,
+took (processor time) is summed over populations and origins (the P-spline smoothing that
+three methods share is counted once, as ``smoothing``) and shown as a share of the total. The baseline,
 measured in the same run, is one population-origin with every method in one process: the
 tournament's wall-clock time divided by 101 of them is the parallel speed-up. The target
 of issue 23 is under 60 s on two cores. The processor time of all the processes is reported

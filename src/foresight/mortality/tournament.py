@@ -141,9 +141,9 @@ class Tournament:
     key
         The cache key the results belong to (:func:`cache_key`).
     seconds
-        Seconds each method took, summed over populations and origins (the shared
-        P-spline smoothing is counted apart, as ``smoothing``); empty for results
-        read from a cache.
+        Processor seconds each method took, summed over populations and origins (the
+        shared P-spline smoothing is counted apart, as ``smoothing``); empty for
+        results read from a cache.
     """
 
     table: pd.DataFrame
@@ -183,8 +183,9 @@ def _population_task(population: HMDPopulation, last_year: int) -> tuple[pd.Data
 
 
 class _Timed:
-    """A forecaster that adds the seconds it takes to ``seconds[name]`` (the shared smoothing
-    to ``seconds['smoothing']``)."""
+    """A forecaster that adds the processor seconds it takes to ``seconds[name]`` (the shared
+    smoothing to ``seconds['smoothing']``): processor time, so that the shares do not depend on
+    how busy the machine is."""
 
     def __init__(self, method: Forecaster, seconds: dict) -> None:
         self.method, self.seconds, self.name = method, seconds, method.name
@@ -192,12 +193,12 @@ class _Timed:
     def project(self, history: History, years):
         if "smoothed" not in history.__dict__ and isinstance(
                 self.method, (ONSStyle, PSplineForecast, ConstantImprovement)):
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             history.smoothed  # noqa: B018 - computed once per history, timed apart
-            self.seconds["smoothing"] = self.seconds.get("smoothing", 0.0) + time.perf_counter() - t0
-        t0 = time.perf_counter()
+            self.seconds["smoothing"] = self.seconds.get("smoothing", 0.0) + time.process_time() - t0
+        t0 = time.process_time()
         out = self.method.project(history, years)
-        self.seconds[self.name] = self.seconds.get(self.name, 0.0) + time.perf_counter() - t0
+        self.seconds[self.name] = self.seconds.get(self.name, 0.0) + time.process_time() - t0
         return out
 
 
