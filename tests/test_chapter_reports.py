@@ -144,7 +144,8 @@ def test_mortality_values(provided):
     assert v["mortp_n_rows"] == 49
     assert v["mortp_n_agree"] + v["mortp_n_differs"] + v["mortp_n_calibrated"] + v["mortp_n_nc"] == v["mortp_n_rows"]
     # the counts behind the headline: independent numbers, by the population they describe
-    assert v["mortp_num_judged"] == v["mortp_num_uk_judged"] + v["mortp_num_ew_judged"] + v["mortp_num_ews_judged"] + 2
+    assert v["mortp_num_judged"] == (v["mortp_num_uk_judged"] + v["mortp_num_ew_judged"] + v["mortp_num_ews_judged"]
+                                     + v["mortp_num_ns_judged"])
     assert v["mortp_num_uk_judged"] == 10  # the review's twelve UK numbers, less the two century rows
     assert 0 <= v["mortp_num_agree"] <= v["mortp_num_judged"]
     assert v["mortp_num_share"] == pytest.approx(100 * v["mortp_num_agree"] / v["mortp_num_judged"])

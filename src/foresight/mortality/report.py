@@ -387,8 +387,9 @@ class MortalityReport:
             v[f"mortp_{name}_nc"] = int(frame["not comparable"].sum())
         v["mortp_num_agree_other"] = int(numbers["agree_other_reading"].sum())
         v["mortp_num_share"] = float(100 * v["mortp_num_agree"] / v["mortp_num_judged"])
-        for pop, key in keys.items():
-            if pop in numbers.index:
+        for pop in numbers.index:
+            key = keys.get(pop, "ns" if str(pop).startswith("not stated") else None)
+            if key is not None:
                 row = numbers.loc[pop]
                 v[f"mortp_num_{key}_judged"] = int(row["agrees"] + row["differs"])
                 v[f"mortp_num_{key}_agree"] = int(row["agrees"])
