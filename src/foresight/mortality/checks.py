@@ -197,6 +197,18 @@ def golden_cohorts(projection: Projection, sex: str) -> dict[str, float]:
     return {"faster": float(values[golden].mean() - values[near].mean()), "peak": float(values[golden].max())}
 
 
+_SHORTER_FITS: dict[str, dict[str, pd.DataFrame]] = {}
+
+
+def _shorter_fit(run: UKRun) -> dict[str, pd.DataFrame]:
+    """:func:`fit_uk` of ``run``, kept for the process (the chapter and the synthesis both need it;
+    the fit is a pure function of the run and the shipped files)."""
+    key = repr(run)
+    if key not in _SHORTER_FITS:
+        _SHORTER_FITS[key] = fit_uk(run)[0]
+    return {sex: frame.copy() for sex, frame in _SHORTER_FITS[key].items()}
+
+
 def end_year_revisions(fits: Mapping[str, object], run: UKRun | None = None, *,
                        years_before: int = 6) -> dict[str, float]:
     """How much a year of data more moves the smoothed improvement rates of the last years.
@@ -208,7 +220,7 @@ def end_year_revisions(fits: Mapping[str, object], run: UKRun | None = None, *,
     multiple of the largest change among the ``years_before`` years before them.
     """
     run = UKRun() if run is None else run
-    short, _ = fit_uk(replace(run, last_year=run.last_year - 1, initial_year=run.initial_year - 1))
+    short = _shorter_fit(replace(run, last_year=run.last_year - 1, initial_year=run.initial_year - 1))
     out = {}
     for sex in SEXES:
         top = int(run.max_age[sex])
