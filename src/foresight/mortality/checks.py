@@ -296,9 +296,10 @@ def ons_statements(projection: Projection, ew_projection: Projection | None = No
     is *not comparable* otherwise. ``figures`` (optional) replaces the computed values,
     for tests.
     """
-    from foresight.mortality.statements import basis, statement_record
+    from foresight.mortality.statements import basis, role_marks, statement_record
 
     rec = statement_record("mortp-tab-ons")
+    marks = role_marks("mortp-tab-ons")
     if figures is None:
         from foresight.mortality.ew import ew_figures
 
@@ -317,7 +318,8 @@ def ons_statements(projection: Projection, ew_projection: Projection | None = No
         if row.endswith("_own"):
             part += ", each sex on its own 2011 population"
         what = r["label"] if isinstance(r["label"], str) and r["label"] else pub.loc[r["figure"], "quantity"]
-        labels[row] = f"{what}{part} [{r['data']}]"
+        mark = f" ({marks[row]})" if marks[row] else ""
+        labels[row] = f"{what}{part} [{r['data']}]{mark}"
     return compare(pub, figures, basis=basis("mortp-tab-ons"), figure_ids=rec["figure"].to_dict(), labels=labels)
 
 

@@ -505,12 +505,14 @@ def changing_life_table_checks() -> pd.DataFrame:
         comparable* with the English Life Tables and carry no pass or fail.
     """
     from foresight.data import published
-    from foresight.mortality.statements import basis
+    from foresight.mortality.statements import basis, role_marks
 
     figs = changing_life_table_figures()
+    marks = role_marks("mort-tab-verdicts")
+    labels = {row: f"{label} ({marks[row]})" if marks.get(row) else label
+              for row, label in figs["label"].items()}
     return compare(published("ons2015mortality"), figs["reproduced"],
-                   basis=basis("mort-tab-verdicts"), figure_ids=figs["figure"].to_dict(),
-                   labels=figs["label"].to_dict())
+                   basis=basis("mort-tab-verdicts"), figure_ids=figs["figure"].to_dict(), labels=labels)
 
 
 def elt_catalogue_table() -> pd.DataFrame:

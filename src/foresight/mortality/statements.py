@@ -29,7 +29,7 @@ import pandas as pd
 
 from foresight.data import VERDICTS, Column, TableSpec, data_dir, read_table
 
-__all__ = ["ROLES", "STATEMENTS_FILE", "basis", "statement_counts", "statement_record"]
+__all__ = ["ROLES", "STATEMENTS_FILE", "basis", "role_marks", "statement_counts", "statement_record"]
 
 STATEMENTS_FILE = "data/mortality/ons_statements.csv"
 ROLES: tuple[str, ...] = ("check", "words", "derived", "reading", "repeat", "calibrated")
@@ -87,6 +87,21 @@ def basis(table: str) -> dict[str, str]:
         else:
             out[row] = "not comparable"
     return out
+
+
+#: How a row that does not count is marked in its table's label.
+ROLE_MARKS: dict[str, str] = {
+    "derived": "derived, not counted",
+    "reading": "another reading, not counted",
+    "repeat": "scored again on other data, counted there",
+    "calibrated": "calibration, not counted",
+}
+
+
+def role_marks(table: str) -> dict[str, str]:
+    """Row -> the mark its label carries when the row does not count (empty when it counts)."""
+    rec = statement_record(table)
+    return {row: ROLE_MARKS.get(r["role"], "") for row, r in rec.iterrows()}
 
 
 def statement_counts(comparisons: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
