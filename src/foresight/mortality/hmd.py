@@ -65,17 +65,6 @@ _FILE_SERIES = {
 }
 
 
-class _Source(str):
-    """A file label that also carries what the caller said about a file without a title line.
-
-    :func:`read_hmd` passes it as ``label`` so that :func:`parse_hmd` keeps its one-argument
-    signature (tools that wrap the parser, such as :mod:`foresight.fragile`, see no change).
-    """
-
-    population: str | None = None
-    series: str | None = None
-
-
 #: The written form of a value: ASCII digits, at most 10 before an optional decimal point
 #: (so below 10^10, more than any country's deaths or person-years), no exponent; a
 #: leading minus is read so that a negative value is reported as such.
@@ -139,21 +128,21 @@ def read_hmd(path: str | PathLike[str], *, label: str | None = None,
         file, line and column.
     """
     p = Path(path)
-    name = _Source(label or str(p))
+    name = label or str(p)
     if population is not None:
         if not str(population).strip():
             raise DataError("the population named is empty", file=name, column="population",
                             expected="the population the file describes, e.g. 'Hungary'")
-        name.population = " ".join(str(population).split())
+        population = " ".join(str(population).split())
     if series is not None:
         if str(series).strip().lower() not in _KINDS or _KINDS[str(series).strip().lower()][0] == "lifetable":
             raise DataError(f"unknown series {series!r}", file=name, column="series",
                             expected="'deaths', 'exposure to risk' or 'death rates'")
-        name.series = str(series).strip().lower()
+        series = str(series).strip().lower()
     elif p.name.lower() in _FILE_SERIES:
-        name.series = _FILE_SERIES[p.name.lower()]
+        series = _FILE_SERIES[p.name.lower()]
     text = read_text_file(p, label=name, expected="an HMD text file")
-    return parse_hmd(text, label=name)
+    return parse_hmd(text, label=name, population=population, series=series)
 
 
 def _same_population(named: str, title_population: str) -> bool:
@@ -164,18 +153,20 @@ def _same_population(named: str, title_population: str) -> bool:
     return norm(named) in (full, full.split(",")[0].strip())
 
 
-def parse_hmd(text: str, *, label: str = "<text>") -> pd.DataFrame:
+def parse_hmd(text: str, *, label: str = "<text>", population: str | None = None,
+              series: str | None = None) -> pd.DataFrame:
     """Parse the contents of an HMD 1x1 file; see :func:`read_hmd`.
 
-    A text without its title line is refused here unless ``label`` comes from
-    :func:`read_hmd` with a ``population`` named (the error says how to name it).
+    A text without its title line is refused unless ``population`` is named and
+    ``series`` says what it holds (:func:`read_hmd` takes the series from the
+    HMD's file name); the error says how to name them.
     """
     # split at LF, CRLF or a lone CR (old Mac line ends) only: str.splitlines also breaks
     # at form feeds, \x1c-\x1e and Unicode separators, which would shift every later line number
     lines = _LINE_END.split(text)
     if not lines or not any(s.strip() for s in lines):
         _fail("the file is empty", file=label, expected="an HMD 1x1 text file")
-    named = getattr(label, "population", None)
+    named = population
     m = _TITLE.match(lines[0])
     if m:
         what = m.group("what").strip().lower()
@@ -198,7 +189,7 @@ def parse_hmd(text: str, *, label: str = "<text>") -> pd.DataFrame:
                   expected="the title line the HMD writes ('<Country>, Deaths (period 1x1)...'), "
                            "or name the population: read_hmd(path, population='Hungary') or, on "
                            "the command line, --population 'Hungary'")
-        what = getattr(label, "series", None)
+        what = series
         if what is None:
             _fail("the file has no title line and its name does not say what it holds",
                   file=label, line=1,
