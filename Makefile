@@ -155,8 +155,8 @@ site-tests: install browser pdftools
 test: install browser pdftools
 	@rm -f $(STAGES); start=$$(date +%s.%N); rc=0; \
 	{ $(MAKE) --no-print-directory -j2 --output-sync=target unit notebooks fragile && \
-	  { s=$$(date +%s.%N); $(MAKE) --no-print-directory book; \
-	    echo "book $$(awk "BEGIN { print $$(date +%s.%N) - $$s }")" >> $(STAGES); } && \
+	  { s=$$(date +%s.%N); $(MAKE) --no-print-directory book; b=$$?; \
+	    echo "book $$(awk "BEGIN { print $$(date +%s.%N) - $$s }")" >> $(STAGES); test $$b -eq 0; } && \
 	  $(MAKE) --no-print-directory site-tests; } || rc=$$?; \
 	echo "== make test: seconds per stage (unit, notebooks and fragile run side by side)"; \
 	test -f $(STAGES) && awk '{ printf "  %-10s %6.0f s\n", $$1, $$2 }' $(STAGES); \
@@ -164,7 +164,14 @@ test: install browser pdftools
 	exit $$rc
 
 bench: install
-	@for b in benchmarks/[!_]*.py; do echo "== $$b"; $(PY) $$b; done
+	@for b in benchmarks/[!_]*.py; do \
+	  case $$b in benchmarks/mutation.py) continue;; esac; echo "== $$b"; $(PY) $$b; done
+
+# Mutation testing of the verdict-deciding modules (about an hour or more on two cores):
+# benchmarks/results/mutation.{json,md}. MUTATION_ARGS="--sample 30" for a quick estimate.
+MUTATION_ARGS ?=
+mutation: install
+	$(PY) benchmarks/mutation.py $(MUTATION_ARGS)
 
 clean:
 	rm -rf _build

@@ -31,45 +31,82 @@ settings.load_profile("foresight")
 
 # ---------------------------------------------------------------- the chapters' reports
 # Built once per test session and shared: the report tests check what each chapter glues,
-# the pinning tests the verdicts of every comparison table.
+# the pinning tests the verdicts of every comparison table. A report is built only when a
+# test asks for it (or for one of its comparison tables), so a run of one chapter's tests
+# does not pay for the others.
+from collections.abc import Mapping  # noqa: E402
+from functools import lru_cache  # noqa: E402
+
 import pytest  # noqa: E402
+
+
+@lru_cache(maxsize=None)
+def chapter_report(chapter: str):
+    """The report of one chapter, as its notebook builds it (once per session)."""
+    if chapter == "sle":
+        import foresight.sle as sle
+        from foresight.sle import report
+
+        cohort = sle.synthetic_cohort()
+        return report.build(cohort, sle.analyse(cohort))
+    import importlib
+
+    return importlib.import_module(f"foresight.{chapter}.report").build()
 
 
 @pytest.fixture(scope="session")
 def mortality_report():
-    from foresight.mortality import report
-
-    return report.build()
+    return chapter_report("mortality")
 
 
 @pytest.fixture(scope="session")
 def sle_report():
-    import foresight.sle as sle
-    from foresight.sle import report
-
-    cohort = sle.synthetic_cohort()
-    return report.build(cohort, sle.analyse(cohort))
+    return chapter_report("sle")
 
 
 @pytest.fixture(scope="session")
 def selection_report():
-    from foresight.selection import report
-
-    return report.build()
+    return chapter_report("selection")
 
 
 @pytest.fixture(scope="session")
 def careers_report():
-    from foresight.careers import report
-
-    return report.build()
+    return chapter_report("careers")
 
 
 @pytest.fixture(scope="session")
 def synthesis_report():
-    from foresight.synthesis import report
+    return chapter_report("synthesis")
 
-    return report.build()
+
+class _Comparisons(Mapping):
+    """Every comparison table of the book by name, each chapter's built when first asked for.
+
+    Table names begin with their chapter's prefix (``mort``, ``sle``, ``car``, ``sel``).
+    """
+
+    CHAPTERS = {"mort": "mortality", "sle": "sle", "car": "careers", "sel": "selection"}
+
+    def __init__(self) -> None:
+        self._tables: dict[str, dict] = {}
+
+    def _chapter(self, chapter: str) -> dict:
+        if chapter not in self._tables:
+            self._tables[chapter] = chapter_report(chapter).comparisons()
+        return self._tables[chapter]
+
+    def __getitem__(self, name: str):
+        for prefix, chapter in self.CHAPTERS.items():
+            if name.startswith(prefix) and name in self._chapter(chapter):
+                return self._chapter(chapter)[name]
+        raise KeyError(name)
+
+    def __iter__(self):
+        for chapter in self.CHAPTERS.values():
+            yield from self._chapter(chapter)
+
+    def __len__(self) -> int:
+        return sum(len(self._chapter(c)) for c in self.CHAPTERS.values())
 
 
 @pytest.fixture(scope="session")
@@ -80,9 +117,6 @@ def reports(mortality_report, sle_report, selection_report, careers_report, synt
 
 
 @pytest.fixture(scope="session")
-def comparisons(mortality_report, sle_report, selection_report, careers_report):
-    """Every comparison table of the book, by table name."""
-    out = {}
-    for r in (mortality_report, sle_report, careers_report, selection_report):
-        out.update(r.comparisons())
-    return out
+def comparisons():
+    """Every comparison table of the book, by table name (built lazily, per chapter)."""
+    return _Comparisons()

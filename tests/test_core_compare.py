@@ -145,9 +145,11 @@ def test_unknown_qualifier_in_a_published_file_names_file_line_and_column(tmp_pa
     folder = tmp_path / "published"
     folder.mkdir()
     (folder / "ons2015mortality.csv").write_text(
-        "id,document,section,quantity,value,unit,decimals,qualifier,note,tolerance,tolerance_basis\n"
-        "a,ons2015mortality,s,q,1.0,years,1,exact,,,\n"
-        "b,ons2015mortality,s,q,1.0,years,1,roughly,,,\n", encoding="utf-8")
+        "id,document,section,quantity,value,unit,decimals,qualifier,note,tolerance,tolerance_basis,"
+        "use,printed,wording\n"
+        "a,ons2015mortality,s,q,1.0,years,1,exact,,,,context,1.0,it was 1.0 years\n"
+        "b,ons2015mortality,s,q,1.0,years,1,roughly,,,,context,1.0,it was roughly 1.0 years\n",
+        encoding="utf-8")
     monkeypatch.setenv("FORESIGHT_DATA", str(tmp_path))
     from foresight.data import _published_all
 
@@ -204,3 +206,65 @@ def test_published_files_use_the_stated_words():
     assert p.loc["sle_share_ssp_fives", "qualifier"] == "almost"  # 'almost 95 %'
     assert p.loc["sle_share_ssp80_50", "qualifier"] == "around"  # 'around 18 %'
     assert p["source"].notna().all()
+
+
+# --- edges that mutation testing found unexercised (issue 22) ----------------------------------
+
+@pytest.mark.parametrize("qualifier", ["more than", "over", "at least", "less than", "under",
+                                       "fewer than", "at most"])
+def test_every_bound_shows_a_tolerance_of_zero(qualifier):
+    """A bound has no width: the tolerance column says 0 for each of the one-sided words."""
+    t = compare(figures(75, 0, qualifier), {"f": 75.0})
+    assert t.loc["f", "tolerance"] == 0.0
+
+
+def test_the_round_off_allowance_is_relative_to_the_figure_above_one_and_absolute_below():
+    """1e-9 * max(1, |v|): at v = 1000 the allowance is 1e-6, at v = 0.5 it is 1e-9."""
+    # exact 1000 allows up to 1000.5; 1000.5 + 5e-7 is within 1e-6 of the end, 1000.5 + 2e-6 not
+    assert within(1000, 1000.5 + 5e-7, 0, "exact")[0]
+    assert not within(1000, 1000.5 + 2e-6, 0, "exact")[0]
+    # exact 0.5 (1 decimal) allows up to 0.55; 1.5e-9 beyond is outside, 0.5e-9 inside
+    assert within(0.5, 0.55 + 0.5e-9, 1, "exact")[0]
+    assert not within(0.5, 0.55 + 1.5e-9, 1, "exact")[0]
+    assert not within(0.5, 0.45 - 1.5e-9, 1, "exact")[0]
+
+
+def test_a_value_equal_to_a_bound_within_round_off_counts_as_equal():
+    """At the allowance's own edge a value is 'equal': not more than, not less than, but at least."""
+    v = 75.0
+    eps = 1e-9 * v
+    assert not within(v, v + eps, 0, "more than")[0]  # equal, so not more
+    assert not within(v, v - eps, 0, "less than")[0]  # equal, so not less
+    assert within(v, v - eps, 0, "at least")[0]  # equal, so at least
+    assert within(v, v + eps, 0, "at most")[0]  # equal, so at most
+
+
+def test_rules_are_immutable():
+    import dataclasses
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        QUALIFIERS["exact"].width_units = 1.0
+
+
+def test_figures_without_source_or_section_give_an_empty_column():
+    f = figures(3.7, 1, "exact").drop(columns=["source", "section"])
+    assert compare(f, {"f": 3.7})["source and section"].tolist() == [""]
+
+
+def test_comparison_display_precision_and_signs():
+    """Reproduced and difference get two more decimals than printed; a whole count stays whole;
+    negative zero is shown as 0 and a real negative keeps its sign."""
+    from foresight.data import comparison_display
+
+    f = pd.concat([figures(83.0, 1, "exact", fid="e0"), figures(35, 0, "exact", fid="n"),
+                   figures(35, 0, "exact", fid="share"), figures(3.7, 1, "exact", fid="gap"),
+                   figures(46, 0, "about", fid="neg")])
+    t = compare(f, {"e0": 83.123, "n": 35.0, "share": 35.4, "gap": 3.7000001, "neg": 44.75})
+    shown = comparison_display(t, "test").data.set_axis(list(t.index))
+    assert shown.loc["e0", "Reproduced"] == "83.123"  # 1 + 2 decimals
+    assert shown.loc["n", "Reproduced"] == "35" and shown.loc["n", "Difference"] == "0"
+    assert shown.loc["share", "Reproduced"] == "35.40"  # not whole: 0 + 2 decimals
+    assert shown.loc["gap", "Difference"] == "0.000"  # 1e-7, no '-' or sign noise
+    assert shown.loc["neg", "Difference"] == "-1.25"
+    t2 = compare(figures(3.7, 1, "exact", fid="g"), {"g": 3.6999999})
+    assert comparison_display(t2, "test").data["Difference"].tolist() == ["0.000"]  # not "-0.000"

@@ -15,7 +15,8 @@ from foresight.data import (
     published_value,
 )
 
-HEADER = "id,document,section,quantity,value,unit,decimals,qualifier,note,tolerance,tolerance_basis\n"
+HEADER = ("id,document,section,quantity,value,unit,decimals,qualifier,note,tolerance,tolerance_basis,"
+          "use,printed,wording\n")
 
 
 def test_published_figures_load_and_name_their_source():
@@ -44,7 +45,7 @@ def test_published_selects_one_document():
 def test_published_rejects_duplicate_ids_across_files(tmp_path, monkeypatch):
     pub = tmp_path / "published"
     pub.mkdir()
-    row = "x1,ons2015mortality,s,q,1.0,years,1,exact,,,\n"
+    row = "x1,ons2015mortality,s,q,1.0,years,1,exact,,,,context,1.0,it was 1.0 years\n"
     (pub / "a.csv").write_text(HEADER + row)
     (pub / "b.csv").write_text(HEADER + row)
     monkeypatch.setenv("FORESIGHT_DATA", str(tmp_path))
@@ -61,7 +62,8 @@ def test_published_rejects_duplicate_ids_across_files(tmp_path, monkeypatch):
 def test_published_rejects_bad_rows(tmp_path, monkeypatch):
     pub = tmp_path / "published"
     pub.mkdir()
-    (pub / "a.csv").write_text(HEADER + "x1,ons2015mortality,s,q,about 1,years,1,exact,,,\n")
+    (pub / "a.csv").write_text(
+        HEADER + "x1,ons2015mortality,s,q,about 1,years,1,exact,,,,context,1,it was 1 year\n")
     monkeypatch.setenv("FORESIGHT_DATA", str(tmp_path))
     from foresight.data import _published_all
 

@@ -56,6 +56,18 @@ def test_round_off_around_zero_is_shown_as_zero_and_sets_no_decimals():
     assert list(house_table(pd.DataFrame({"rate": [2e-4, 3e-4]})).data["Rate"]) == ["0.0002", "0.0003"]
 
 
+def test_a_value_on_a_rounding_edge_prints_the_same_whatever_its_round_off():
+    """1.17 / 0.80 - 1 = 0.4625 exactly; machines compute it a hair either side (issue 23)."""
+    below, above = 0.46249999999999997, 0.4625000000000001
+    assert f"{below:.1%}" != f"{above:.1%}"  # the trap: plain formatting splits them
+    for fmt in ({"gain": "{:.1%}"}, {}):
+        a = house_table(pd.DataFrame({"gain": [below]}), formats=fmt).data["Gain"].tolist()
+        b = house_table(pd.DataFrame({"gain": [above]}), formats=fmt).data["Gain"].tolist()
+        assert a == b, fmt
+    tight = house_table(pd.DataFrame({"gain": [below, 0.1]}), precision=3).data["Gain"].tolist()
+    assert tight == house_table(pd.DataFrame({"gain": [above, 0.1]}), precision=3).data["Gain"].tolist()
+
+
 def test_glue_all_glues_round_off_as_zero(monkeypatch):
     import myst_nb
 
@@ -64,8 +76,9 @@ def test_glue_all_glues_round_off_as_zero(monkeypatch):
     glued = {}
     monkeypatch.setattr(myst_nb, "glue", lambda name, value, display=True: glued.update({name: value}))
     glue_all({"gap": 1.1102230246251565e-16, "neg": np.float64(-0.0), "real": 2e-4, "n": 0,
-              "text": "1e-17"})
+              "text": "1e-17", "edge": 1.17 / 0.80 - 1})
     assert glued["gap"] == 0.0 and repr(glued["gap"]) == "0.0"
+    assert repr(glued["edge"]) == "0.4625"  # 12 significant digits: the same on every machine
     assert repr(glued["neg"]) == "0.0"  # not -0.0
     assert glued["real"] == 2e-4 and glued["n"] == 0 and glued["text"] == "1e-17"
 

@@ -79,22 +79,24 @@ def test_every_changing_life_table_verdict_forced_to_differs_fails(monkeypatch, 
 
 
 def test_one_year_added_to_every_reproduced_ons_figure_fails(monkeypatch, mortality_report):
-    from foresight.mortality import checks, history
+    from foresight.mortality import checks, ew, history
 
     ons, past, changing = checks.ons_figures, checks.uk_history_figures, history.changing_life_table_figures
+    ew_past = ew.ew_figures
     monkeypatch.setattr(checks, "ons_figures", lambda p: ons(p) + 1.0)
-    monkeypatch.setattr(checks, "uk_history_figures", lambda p: past(p) + 1.0)
+    monkeypatch.setattr(checks, "uk_history_figures", lambda p, **kw: past(p, **kw) + 1.0)
+    monkeypatch.setattr(ew, "ew_figures", lambda p: ew_past(p) + 1.0)
     monkeypatch.setattr(history, "changing_life_table_figures",
                         lambda: changing().assign(reproduced=lambda f: f["reproduced"] + 1.0))
     tables = mortality_report.comparisons()
     for name in ("mortp-tab-ons", "mort-tab-verdicts"):
         failing = {f.split(",")[1].split(":")[0].strip() for f in pinning_failures(name, tables[name])}
         ref = pd.read_csv(REFERENCE / f"{name}.csv", dtype={"id": str}).set_index("id")
-        # every row fails except those whose tolerance is a year or more wide (the median
-        # age at death of 1851, "about 46": 45 to 47; "about 78" for the 1950 cohort), which a
-        # year can legitimately move within
+        # every row fails except, possibly, those whose tolerance is a year or more wide (the
+        # median age at death of 1851, "about 46": 45 to 47; "about 78" for the 1950 cohort),
+        # which a year can legitimately move within (or, near an edge, out of)
         wide = set(ref.index[(ref["difference_high"] - ref["difference_low"]) >= 2.0])
-        assert failing == set(ref.index) - wide
+        assert set(ref.index) - wide <= failing
         assert failing, name
     assert pinning_failures("mortp-tab-ons", tables["mortp-tab-ons"])
 

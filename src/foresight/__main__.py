@@ -16,7 +16,7 @@ from foresight.commands import EXIT_BAD_INPUT
 from foresight.errors import DataError
 
 COMMANDS = {
-    "mortality": ("foresight.mortality.cli", "smooth and project mortality from HMD files"),
+    "mortality": ("foresight.mortality.cli", "project or back-test mortality from HMD files"),
     "sle": ("foresight.sle.cli", "run the subjective life expectancy pipeline on a survey CSV"),
 }
 

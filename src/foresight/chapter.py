@@ -5,9 +5,11 @@ Each chapter's numbers, tables and figures are computed by its report module
 notebook only narrates and calls :func:`glue_all`. Figures are closed once
 glued, so nothing is displayed twice; DataFrames are glued with their text
 columns in full. Text meant for ``{glue:md}`` is marked with :class:`Markdown`.
-A number that is round-off around zero (smaller in magnitude than
-:data:`foresight.rounding.ZERO_FLOOR`) is glued as ``0.0``, so a quantity that
-is zero by construction reads as zero on every machine.
+A number is glued as :func:`foresight.rounding.settle` leaves it: round-off
+around zero (below :data:`foresight.rounding.ZERO_FLOOR`) as ``0.0``, so a
+quantity that is zero by construction reads as zero on every machine, and 12
+significant digits, so that a value on a rounding edge of the prose prints the
+same everywhere.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ def glue_all(*items: Mapping[str, object]) -> None:
     from pandas.io.formats.style import Styler
 
     from foresight.display import HouseTable, as_table
-    from foresight.rounding import snap_zero
+    from foresight.rounding import settle
     from foresight.plotting import render
 
     seen: set[str] = set()
@@ -68,5 +70,5 @@ def glue_all(*items: Mapping[str, object]) -> None:
                 elif isinstance(value, Markdown):
                     shown = IPythonMarkdown(str(value))
                 else:
-                    shown = snap_zero(value)
+                    shown = settle(value)
                 glue(key, shown, display=False)

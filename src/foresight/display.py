@@ -12,7 +12,10 @@ One look for every table, whichever chapter made it:
   (``precision`` or ``formats``; otherwise three significant digits of the
   column's typical magnitude), negative zero shown as ``0``; a value that is
   round-off around zero (below :data:`foresight.rounding.ZERO_FLOOR`) is shown
-  as zero and does not set the column's decimals;
+  as zero and does not set the column's decimals, and every number is rounded
+  to 12 significant digits before it is formatted
+  (:func:`foresight.rounding.settle`), so a value on a rounding edge of the
+  column's precision prints the same on every machine;
 * a horizontal scroll container around the table, so a wide table scrolls
   inside the text column instead of widening the page; a long table (more than
   :data:`TALL_ROWS` rows) also scrolls vertically under a sticky header;
@@ -37,7 +40,7 @@ from typing import Union
 import numpy as np
 import pandas as pd
 
-from foresight.rounding import ZERO_FLOOR, snap_zero
+from foresight.rounding import ZERO_FLOOR, settle
 
 __all__ = ["HouseTable", "LABELS", "MISSING", "TALL_ROWS", "as_table", "house_table", "label"]
 
@@ -125,15 +128,15 @@ def _auto_decimals(values: pd.Series) -> int:
 
 
 def _fixed(value: float, decimals: int) -> str:
-    text = f"{snap_zero(value):.{decimals}f}"
+    text = f"{settle(value):.{decimals}f}"
     return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
 def _formatter(column: pd.Series, decimals: int | None, fmt: Format | None) -> Callable[[object], str]:
     if fmt is not None:
         if isinstance(fmt, str):
-            return lambda v: fmt.format(snap_zero(v))
-        return lambda v: fmt(snap_zero(v))
+            return lambda v: fmt.format(settle(v))
+        return lambda v: fmt(settle(v))
     if pd.api.types.is_bool_dtype(column):
         return lambda v: "yes" if v else "no"
     if pd.api.types.is_integer_dtype(column):

@@ -23,7 +23,8 @@ the book's own rule (six significant digits, the zero floor):
     every non-integral number read from a data file (CSV tables through
     :func:`foresight.data.parse_table`, HMD files through
     :func:`foresight.mortality.hmd.parse_hmd`) multiplied by ``1 +/- 1e-13``,
-    the sign drawn per value from a seeded generator. Whole numbers stay whole
+    the sign drawn per value from a generator seeded by the seed, the file and
+    the column (so the draws never depend on what was read before). Whole numbers stay whole
     (they are exact on every machine). This stands in for a different
     rounding anywhere upstream, a thousand times larger than one ulp;
 ``all``
@@ -46,6 +47,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -168,9 +170,10 @@ def _perturb_inputs(seed: int) -> None:
     import foresight.data.tables as tables
     import foresight.mortality.hmd as hmd
 
-    rng = np.random.default_rng(seed)
-
-    def nudge(values: pd.Series) -> pd.Series:
+    def nudge(values: pd.Series, where: str) -> pd.Series:
+        # the signs depend on the seed, the file and the column only, never on what was read
+        # before: one chapter's reads cannot change another's perturbation
+        rng = np.random.default_rng([seed, zlib.crc32(where.encode("utf-8"))])
         x = values.to_numpy(dtype=float, copy=True)
         fractional = np.isfinite(x) & (x != np.round(x))
         sign = rng.choice((-1.0, 1.0), size=x.shape)
@@ -181,15 +184,15 @@ def _perturb_inputs(seed: int) -> None:
 
     def _convert(values, col, label, lines):
         out = convert(values, col, label, lines)
-        return nudge(out) if col.kind == "float" else out
+        return nudge(out, f"{label}:{col.name}") if col.kind == "float" else out
 
     parse = hmd.parse_hmd
 
-    def parse_hmd(text, *, label="<text>"):
-        frame = parse(text, label=label)
+    def parse_hmd(text, *, label="<text>", **kwargs):
+        frame = parse(text, label=label, **kwargs)
         for c in frame.columns:
             if c not in ("Year", "Age") and pd.api.types.is_float_dtype(frame[c]):
-                frame[c] = nudge(frame[c])
+                frame[c] = nudge(frame[c], f"{label}:{c}")
         return frame
 
     tables._convert = _convert

@@ -24,7 +24,8 @@ from __future__ import annotations
 import math
 import numbers as _numbers
 
-__all__ = ["P_FLOOR", "ZERO_FLOOR", "format_p", "identity_text", "is_round_off", "snap_zero"]
+__all__ = ["DISPLAY_DIGITS", "P_FLOOR", "ZERO_FLOOR", "format_p", "identity_text", "is_round_off",
+           "settle", "snap_zero"]
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -52,6 +53,36 @@ def snap_zero(value):
     (0.0, 0.0, 0.25, 3)
     """
     return 0.0 if is_round_off(value) else value
+
+
+#: Significant digits a number keeps on its way to the page (see :func:`settle`).
+DISPLAY_DIGITS = 12
+
+
+def settle(value):
+    """``value`` as it goes to the page: round-off around zero snapped, then 12 significant digits.
+
+    A result that lands on a rounding edge of what the page shows (``1.17 / 0.80 - 1``
+    is 0.4625 exactly, shown as a percentage to one decimal) is computed as
+    ``0.46249999999999997`` on one machine and ``0.4625000000000001`` on another,
+    and the two print as 46.2% and 46.3%. Rounded to :data:`DISPLAY_DIGITS`
+    significant digits first, both become the same double, which prints the same
+    everywhere; only round-off below about 1e-12 relative is removed. Anything that
+    is not a finite float passes unchanged.
+
+    Examples
+    --------
+    >>> settle(0.46249999999999997) == settle(0.4625000000000001)
+    True
+    >>> settle(1.1102230246251565e-16), settle(83.96717115328825), settle(7), settle("x")
+    (0.0, 83.9671711533, 7, 'x')
+    """
+    if isinstance(value, (bool, _numbers.Integral)) or not isinstance(value, _numbers.Real):
+        return value
+    x = float(snap_zero(value))
+    if not math.isfinite(x):
+        return value
+    return float(f"{x:.{DISPLAY_DIGITS}g}")
 
 
 def identity_text(lhs: float, rhs: float) -> str:

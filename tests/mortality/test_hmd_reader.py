@@ -203,3 +203,102 @@ def test_rates_need_matching_files(tmp_path):
         fm.hmd_rates(d, e, sex="male")
     with pytest.raises(DataError, match="exposures"):
         fm.hmd_rates(d, d, sex="male")
+
+
+# ------------------------------------------------------------ every title line the HMD writes
+#: The title lines of the twelve populations shipped in data/mortality/hmd/ and of the UK files,
+#: copied from the files (tab and double space as written): (title, country, population, kind).
+REAL_TITLES = [
+    ("Canada, Deaths (period 1x1), \tLast modified: 13 Dec 2022;  Methods Protocol: v6 (2017)",
+     "Canada", "Canada", "deaths"),
+    ("West Germany, Exposure to risk (period 1x1), \tLast modified: 17 Dec 2018;  Methods Protocol: "
+     "v6 (2017)", "West Germany", "West Germany", "exposures"),
+    ("Spain, Deaths (period 1x1), \tLast modified: 12 Sep 2020;  Methods Protocol: v6 (2017)",
+     "Spain", "Spain", "deaths"),
+    ("France, Civilian Population, Deaths (period 1x1), \tLast modified: 29 Aug 2020;  Methods "
+     "Protocol: v6 (2017)", "France", "France, Civilian Population", "deaths"),
+    ("England and Wales, Civilian National Population, Exposure to risk (period 1x1), \tLast "
+     "modified: 10 Jul 2020;  Methods Protocol: v6 (2017)", "England and Wales",
+     "England and Wales, Civilian National Population", "exposures"),
+    ("Italy , Deaths (period 1x1), \tLast modified: 19 Feb 2020;  Methods Protocol: v6 (2017)",
+     "Italy", "Italy", "deaths"),
+    ("Netherlands, Exposure to risk (period 1x1), \tLast modified: 31 Mar 2021;  Methods Protocol: "
+     "v6 (2017)", "Netherlands", "Netherlands", "exposures"),
+    ("Norway, Deaths (period 1x1), \tLast modified: 21 Nov 2019;  Methods Protocol: v6 (2017)",
+     "Norway", "Norway", "deaths"),
+    ("Portugal, Exposure to risk (period 1x1), \tLast modified: 26 Sep 2017;  Methods Protocol: "
+     "v6 (2017)", "Portugal", "Portugal", "exposures"),
+    ("Sweden, Deaths (period 1x1), \tLast modified: 29 Oct 2020;  Methods Protocol: v6 (2017)",
+     "Sweden", "Sweden", "deaths"),
+    ("The United States of America, Deaths (period 1x1), \tLast modified: 17 Mar 2021;  Methods "
+     "Protocol: v6 (2017)", "The United States of America", "The United States of America", "deaths"),
+    ("United Kingdom, Deaths (period 1x1), \tLast modified: 03 Feb 2025;  Methods Protocol: v6 (2017)",
+     "United Kingdom", "United Kingdom", "deaths"),
+]
+
+
+@pytest.mark.parametrize("title, country, population, kind", REAL_TITLES,
+                         ids=[t[1] for t in REAL_TITLES])
+def test_every_title_line_the_hmd_writes_is_read(tmp_path, title, country, population, kind):
+    name = "Deaths_1x1.txt" if kind == "deaths" else "Exposures_1x1.txt"
+    f = fm.read_hmd(write(tmp_path, hmd_text(title=title), name))
+    assert (f.attrs["country"], f.attrs["population"], f.attrs["kind"]) == (country, population, kind)
+    assert f.attrs["title"] is True and f.attrs["protocol"] == "v6 (2017)"
+    assert f.attrs["last_modified"] == title.split("Last modified: ")[1].split(";")[0]
+    # a caller who names the population (its first part or the whole) gets the same frame
+    for named in (country, population, f"  {country.upper()} "):
+        g = fm.read_hmd(write(tmp_path, hmd_text(title=title), name), population=named)
+        assert g.equals(f) and g.attrs["population"] == population
+
+
+def test_title_with_crlf_line_ends_is_read(tmp_path):
+    """The United States files end their lines with CR LF."""
+    p = tmp_path / "Deaths_1x1.txt"
+    p.write_bytes(hmd_text(title=REAL_TITLES[10][0]).replace("\n", "\r\n").encode())
+    f = fm.read_hmd(p)
+    assert f.attrs["country"] == "The United States of America" and len(f) == 12
+
+
+def untitled(text: str) -> str:
+    """The file as the public copy of the Hungarian files has it: the title and blank line dropped."""
+    return "\n".join(text.split("\n")[2:])
+
+
+def test_a_file_without_its_title_line_is_refused_unless_the_population_is_named(tmp_path):
+    p = write(tmp_path, untitled(hmd_text()), "Deaths_1x1.txt")
+    with pytest.raises(DataError) as info:
+        fm.read_hmd(p)
+    msg = str(info.value)
+    assert "Deaths_1x1.txt, line 1" in msg and "no HMD title line" in msg
+    assert "population='Hungary'" in msg and "--population" in msg  # the error says how
+    f = fm.read_hmd(p, population="Hungary")
+    assert (f.attrs["country"], f.attrs["kind"], f.attrs["title"]) == ("Hungary", "deaths", False)
+    assert f.attrs["last_modified"] is None and f.attrs["protocol"] is None
+    # the values are those of the titled file, and errors still name the file's own lines
+    (tmp_path / "titled").mkdir()
+    titled = fm.read_hmd(write(tmp_path / "titled", hmd_text(), "Deaths_1x1.txt"))
+    assert np.array_equal(f[["year", "age", "female", "male", "total"]].to_numpy(),
+                          titled[["year", "age", "female", "male", "total"]].to_numpy())
+    bad = replace_line(untitled(hmd_text()), 5, row(2000, 3, m="abc"))
+    with pytest.raises(DataError, match=r"line 5, column Male"):
+        fm.read_hmd(write(tmp_path, bad, "Deaths_1x1.txt"), population="Hungary")
+
+
+def test_an_untitled_file_takes_its_series_from_the_hmd_file_name_or_the_caller(tmp_path):
+    e = fm.read_hmd(write(tmp_path, untitled(hmd_text(value=1000.0)), "Exposures_1x1.txt"),
+                    population="Hungary")
+    assert e.attrs["kind"] == "exposures"
+    odd = write(tmp_path, untitled(hmd_text()), "hungary-deaths.txt")
+    with pytest.raises(DataError, match="does not say what it holds"):
+        fm.read_hmd(odd, population="Hungary")
+    assert fm.read_hmd(odd, population="Hungary", series="deaths").attrs["kind"] == "deaths"
+    with pytest.raises(DataError, match="unknown series"):
+        fm.read_hmd(odd, population="Hungary", series="births")
+
+
+def test_a_named_population_that_the_title_contradicts_is_refused(tmp_path):
+    p = write(tmp_path, hmd_text(title=REAL_TITLES[3][0]), "Deaths_1x1.txt")
+    with pytest.raises(DataError, match=r"line 1: the title names 'France, Civilian Population', not 'Spain'"):
+        fm.read_hmd(p, population="Spain")
+    with pytest.raises(DataError, match="population named is empty"):
+        fm.read_hmd(p, population="  ")

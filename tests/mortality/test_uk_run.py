@@ -86,14 +86,14 @@ def test_calibration_finds_the_exponent_and_refuses_an_unreachable_figure(mortal
 def test_every_statement_row_is_a_published_figure(mortality_report):
     table = mortality_report.comparisons()["mortp-tab-ons"]
     ids = set(published("ons2015mortality").index)
-    assert {checks.SEX_ROWS.get(i, i) for i in table.index} <= ids
+    assert set(table.attrs["figure_ids"].values()) <= ids
     assert table.loc["ons_proj_cohort_e0_male_2014", "verdict"] == "calibrated"
-    # the statements about the past use observed data only: the same for any projection
-    other = project_mortality(mortality_report.smoothed[0], ProjectionAssumptions().with_target(0.02),
+    # the statements about the past use observed data only: the same for any target
+    surfaces, fits = mortality_report.smoothed
+    other = project_mortality(surfaces, ProjectionAssumptions().with_target(0.02),
                               data_top_age={"male": 100, "female": 105})
-    past = checks.uk_history_figures(mortality_report.projection).drop(
-        ["ons_cohort_e0_1950_male", "ons_cohort_e0_1950_female"])
-    assert np.allclose(past, checks.uk_history_figures(other).loc[past.index], rtol=1e-12)
+    past = checks.uk_history_figures(mortality_report.projection, fits=fits)
+    assert np.allclose(past, checks.uk_history_figures(other, fits=fits).loc[past.index], rtol=1e-12)
 
 
 def test_realised_errors_keep_the_pandemic_apart(mortality_report):
@@ -106,17 +106,15 @@ def test_realised_errors_keep_the_pandemic_apart(mortality_report):
     assert np.allclose(male0, obs["e0_male"])
 
 
-def test_rolling_backtest_shape_and_summary(mortality_report):
-    bt = mortality_report.backtest
-    assert set(bt["method"]) == set(checks.BACKTEST_METHODS)
-    assert sorted(bt["origin"].unique()) == list(checks.BACKTEST_ORIGINS)
-    assert (bt["year"] > bt["origin"]).all() and bt["year"].max() == 2019
-    assert np.allclose(bt["error"], bt["projected"] - bt["observed"])
-    summary = checks.backtest_summary(bt)
-    assert summary.loc[("e0", "male", 25), "origins"] == 1  # only 1991 reaches 2016
-    row = bt[(bt["method"] == "Lee-Carter") & (bt["sex"] == "male") & (bt["measure"] == "e0")
-             & (bt["horizon"] == 10)]
-    assert summary.loc[("e0", "male", 10), "Lee-Carter"] == pytest.approx(row["error"].abs().mean())
+def test_realised_errors_split_into_the_base_year_and_the_trend(mortality_report):
+    real = mortality_report.realised
+    np.testing.assert_allclose(real["base"] + real["trend"], real["error"], rtol=0, atol=1e-12)
+    # the base-year part is the 2014 miss itself: projected minus observed in 2014
+    obs = uk.uk_expectancy("v2025", years=(2014, 2014), closure="kannisto")
+    proj = mortality_report.projection.period_expectancy(65, [2014])
+    male = real[(real["sex"] == "male") & (real["measure"] == "e65")]
+    assert male["base"].nunique() == 1
+    assert male["base"].iloc[0] == pytest.approx(proj.loc[2014, "male"] - obs.loc[2014, "e65_male"], abs=1e-12)
 
 
 @pytest.mark.parametrize("last, forecast", [(2013, None), (2001, 2019)])

@@ -55,11 +55,62 @@ def test_model_of_the_judge_beats_an_inconsistent_judge():
     assert np.corrcoef(js, Y)[0, 1] == pytest.approx(res.model_of_judge_validity, abs=1e-10)
 
 
+@settings(max_examples=30)
+@given(st.integers(0, 10_000), st.integers(20, 300), st.integers(1, 5))
+def test_judge_correlates_with_the_formula_at_g_times_rs(seed, n, k):
+    """corr(J, the regression formula's prediction) computed from n-vectors equals G * Rs."""
+    J, Y, X = _sample(seed, n, k)
+    res = lens_model(J, Y, X)
+    Xc = X - X.mean(0)
+    formula = Xc @ np.array(res.environment_weights)
+    assert np.corrcoef(J, formula)[0, 1] == pytest.approx(res.formula_correlation, abs=1e-9)
+
+
 def test_lens_input_checks():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="same cases"):  # the criterion is short
         lens_model(np.zeros(5), np.zeros(4), np.zeros((5, 1)))
+    with pytest.raises(ValueError, match="same cases"):  # the judgements are short
+        lens_model(np.zeros(4), np.zeros(5), np.zeros((5, 1)))
     with pytest.raises(ValueError):
         lens_model(np.zeros(3), np.zeros(3), np.zeros((3, 2)))
+
+
+def test_two_regressions_need_more_cases_than_cues_plus_two():
+    """With k cues, k + 2 cases leave no residual degree of freedom: refused; k + 3 works."""
+    J, Y, X = _sample(3, n=40, k=2)
+    with pytest.raises(ValueError, match="more cases than cues"):
+        lens_model(J[:4], Y[:4], X[:4])
+    assert np.isfinite(lens_model(J[:5], Y[:5], X[:5]).r_a)
+
+
+def test_a_judge_who_is_a_linear_function_of_the_cues_has_no_residual_knowledge():
+    """Rs = 1: C is undefined (zero residual variance), and Tucker's identity still holds."""
+    _, Y, X = _sample(8, n=300, k=3)
+    J = 3.0 + X @ np.array([0.5, -0.2, 0.9])
+    res = lens_model(J, Y, X)
+    assert res.Rs == pytest.approx(1.0, abs=1e-12)
+    assert np.isnan(res.C) and res.residual_component == 0.0
+    assert res.tucker == pytest.approx(res.r_a, abs=1e-10)
+    # the same for a criterion that is exactly linear in the cues
+    res = lens_model(Y, 1.0 + X @ np.array([0.2, 0.3, 0.4]), X)
+    assert res.Re == pytest.approx(1.0, abs=1e-12) and np.isnan(res.C)
+
+
+def test_statistics_do_not_depend_on_the_scale_of_judgements_and_criterion():
+    """Correlations are scale-free: judgements and criterion in thousandths give the same C."""
+    J, Y, X = _sample(21, n=300, k=2)
+    a, b = lens_model(J, Y, X), lens_model(J * 1e-3, Y * 1e-3, X)
+    for name in ("r_a", "G", "Re", "Rs", "C"):
+        assert getattr(b, name) == pytest.approx(getattr(a, name), rel=1e-9), name
+    assert np.isfinite(b.C)
+
+
+def test_results_are_immutable():
+    import dataclasses
+
+    res = lens_model(*_sample(1, n=50, k=2))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        res.C = 0.0
 
 
 def test_lens_statistics_match_explicit_regressions():

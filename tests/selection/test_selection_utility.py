@@ -110,3 +110,111 @@ def test_indirect_restriction_matches_a_seeded_simulation():
     # with Z = X case III is the direct formula; with no selection nothing changes
     assert restricted_validity_indirect(r_m, r_m, 1.0, sr) == pytest.approx(restricted_validity(r_m, sr))
     assert restricted_validity_indirect(r_c, r_m, a, 1.0) == pytest.approx(r_c)
+
+
+def test_break_even_correlation_closed_form_by_root_finding_and_simulation():
+    """The r_xz at which the holistic score is as valid as the formula in a pool chosen on the
+    formula: the closed form against Brent's method and against a seeded simulation."""
+    from scipy.optimize import brentq
+
+    from foresight.selection.utility import (
+        break_even_selector_correlation,
+        partial_validity,
+        restricted_validity,
+        restricted_validity_indirect,
+    )
+
+    r_m, r_c, sr = 0.44, 0.28, 0.10
+    target = float(restricted_validity(r_m, sr))
+    s = break_even_selector_correlation(r_c, r_m, target, sr)
+    root = brentq(lambda x: float(restricted_validity_indirect(r_c, r_m, x, sr)) - target, 0.0, r_c / r_m)
+    assert s == pytest.approx(root, abs=1e-12)
+    # by hand: k = 1 - u^2, s = r_c / r_m - sqrt((1 - k)(r_m^2 - r_c^2) / k) / r_m
+    z = norm.isf(sr)
+    lam = norm.pdf(z) / sr
+    k = 1 - (1 + z * lam - lam**2)
+    assert s == pytest.approx(r_c / r_m - np.sqrt((1 - k) * (r_m**2 - r_c**2) / k) / r_m, abs=1e-12)
+    # below it the holistic score is the more valid in the pool, above it the formula
+    assert restricted_validity_indirect(r_c, r_m, s - 0.02, sr) > target > restricted_validity_indirect(
+        r_c, r_m, s + 0.02, sr)
+    # seeded simulation at the break-even: the two restricted correlations agree
+    rng = np.random.default_rng(25)
+    n = 2_000_000
+    x = rng.standard_normal(n)
+    y = r_m * x + np.sqrt(1 - r_m**2) * rng.standard_normal(n)
+    # z with corr(z, x) = s and corr(z, y) = r_c: z = a x + b e_y + c e, e_y the part of y off x
+    e_y = (y - r_m * x) / np.sqrt(1 - r_m**2)
+    a = s
+    b = (r_c - r_m * s) / np.sqrt(1 - r_m**2)
+    zz = a * x + b * e_y + np.sqrt(1 - a**2 - b**2) * rng.standard_normal(n)
+    keep = x >= np.quantile(x, 1 - sr)
+    assert np.corrcoef(zz[keep], y[keep])[0, 1] == pytest.approx(np.corrcoef(x[keep], y[keep])[0, 1], abs=0.01)
+    # the break-even's partial correlation (what Z knows beyond X), and zero at r_c / r_m
+    assert partial_validity(r_c, r_m, r_c / r_m) == pytest.approx(0.0, abs=1e-15)
+    assert partial_validity(r_c, r_m, s) == pytest.approx(b / np.sqrt(1 - s**2), rel=1e-12)
+    # no selection: no break-even
+    assert np.isnan(break_even_selector_correlation(r_c, r_m, r_m, 1.0))
+
+
+def test_restriction_table_identities():
+    from foresight.selection.utility import restricted_validity, restricted_validity_indirect, restriction_table
+
+    t = restriction_table(0.44, 0.28, np.linspace(0, 0.9, 19), [0.05, 0.1])
+    np.testing.assert_allclose(t["loss"], 1 - t["holistic"] / t["formula"])
+    np.testing.assert_allclose(t["formula"], restricted_validity(0.44, t["selection_ratio"]))
+    row = t[(t["selection_ratio"] == 0.1) & np.isclose(t["r_xz"], 0.5)].iloc[0]
+    assert row["holistic"] == pytest.approx(float(restricted_validity_indirect(0.28, 0.44, 0.5, 0.1)))
+    # the review's independent figures: 40%, 21% and 2% at r_xz = 0.5, 0.4, 0.3 (top 10%)
+    for rxz, loss in ((0.5, 0.40), (0.4, 0.21), (0.3, 0.02)):
+        r = t[(t["selection_ratio"] == 0.1) & np.isclose(t["r_xz"], rxz)].iloc[0]
+        assert r["loss"] == pytest.approx(loss, abs=0.005)
+    for _, g in t.groupby("selection_ratio"):
+        assert g["loss"].is_monotonic_increasing
+    # impossible correlation matrices are left out
+    t2 = restriction_table(0.9, 0.0, [0.0, 0.5, 0.95], [0.1])
+    assert list(t2["r_xz"]) == [0.0]
+
+
+def test_career_filter_by_hand_and_by_simulation():
+    from foresight.selection.utility import career_filter_table, restricted_validity_indirect
+
+    t = career_filter_table(0.44, 0.28, [0.3], [0.4], 0.1).iloc[0]
+    assert t["formula"] == pytest.approx(float(restricted_validity_indirect(0.44, 0.3, 0.4, 0.1)))
+    assert t["holistic_equal"] == pytest.approx(float(restricted_validity_indirect(0.28, 0.3, 0.4, 0.1)))
+    assert restricted_validity_indirect(0.28, 0.3, t["break_even_r_wz"], 0.1) == pytest.approx(t["formula"])
+    # simulate (W, X, Z, Y) jointly normal with r_wy .3, r_wx .4, r_wz .4, r_xy .44, r_zy .28,
+    # r_xz .5, keep the top 10% on W
+    R = np.array([[1, .4, .4, .3], [.4, 1, .5, .44], [.4, .5, 1, .28], [.3, .44, .28, 1]])
+    rng = np.random.default_rng(2014)
+    w, x, z, y = (rng.standard_normal((1_500_000, 4)) @ np.linalg.cholesky(R).T).T
+    keep = w >= np.quantile(w, 0.9)
+    assert np.corrcoef(x[keep], y[keep])[0, 1] == pytest.approx(t["formula"], abs=0.01)
+    assert np.corrcoef(z[keep], y[keep])[0, 1] == pytest.approx(t["holistic_equal"], abs=0.01)
+
+
+def test_career_filter_formula_sd_and_the_continuum():
+    """The formula's SD in a pool chosen on the record: sqrt(1 - r_wx^2 k) by hand, and the SD of
+    X among the simulated finalists; with the record equal to the formula (r_wx = 1, r_wy = r_xy)
+    the second scenario is the first one."""
+    from foresight.selection.utility import (
+        break_even_selector_correlation,
+        career_filter_table,
+        restricted_validity,
+    )
+
+    z = norm.isf(0.1)
+    lam = norm.pdf(z) / 0.1
+    k = 1 - (1 + z * lam - lam**2)
+    t = career_filter_table(0.44, 0.28, [0.5], [0.6, 0.9], 0.1).set_index("r_wx")
+    np.testing.assert_allclose(t["formula_sd"], np.sqrt(1 - np.array([0.36, 0.81]) * k), rtol=1e-12)
+    R = np.array([[1, .9, .5], [.9, 1, .44], [.5, .44, 1]])
+    rng = np.random.default_rng(7)
+    w, x, y = (rng.standard_normal((1_000_000, 3)) @ np.linalg.cholesky(R).T).T
+    keep = w >= np.quantile(w, 0.9)
+    assert x[keep].std() == pytest.approx(t.loc[0.9, "formula_sd"], abs=0.005)
+    same = career_filter_table(0.44, 0.28, [0.44], [1.0], 0.1).iloc[0]
+    assert same["formula"] == pytest.approx(float(restricted_validity(0.44, 0.1)), rel=1e-12)
+    assert same["break_even_r_wz"] == pytest.approx(
+        break_even_selector_correlation(0.28, 0.44, float(restricted_validity(0.44, 0.1)), 0.1), rel=1e-12)
+    # a record more valid than the formula cannot also equal it: no valid matrix, no row
+    assert career_filter_table(0.44, 0.28, [0.5], [1.0], 0.1).empty

@@ -64,6 +64,37 @@ def test_boundaries_are_kept():
     assert apply_cascade(df).kept.shape[0] == 5
 
 
+def test_an_sle_equal_to_the_age_is_not_below_it():
+    """SLE == age passes the 'below age' rule; at 59 it then fails the 60-100 range instead."""
+    res = apply_cascade(survey(row("eq", age=59, sle=59)))
+    assert res.excluded_by.tolist() == ["sle_outside"]
+
+
+def test_a_rise_of_one_point_is_an_increase():
+    """Any rise between consecutive target ages counts, however small (here 70 -> 71)."""
+    res = apply_cascade(survey(row("rise1", ssp=(80, 70, 71, 40, 10)), row("flat", ssp=(80, 70, 70, 40, 10))))
+    assert res.excluded_by.tolist() == ["increasing", ""]
+
+
+def test_flow_numbers_every_step_and_kept_rows_keep_the_survey_columns():
+    df = survey(*CASES.values())
+    res = apply_cascade(df)
+    assert res.flow["step"].tolist() == list(range(9))
+    assert res.flow["rule"].tolist()[0] == "initial" and res.flow["excluded"].iloc[0] == 0
+    assert list(res.kept.columns) == list(df.columns)
+    assert list(res.kept.index) == list(range(len(res.kept)))
+
+
+def test_options_and_results_are_immutable():
+    """The defaults are shared (a default argument): nobody may change them in place."""
+    import dataclasses
+
+    res = apply_cascade(survey(row("ok")))
+    for obj, field in ((CascadeOptions(), "min_age"), (res, "options")):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(obj, field, None)
+
+
 def test_first_failing_rule_counts():
     # a speeder who is also too young and answers identically counts as a speeder only
     df = survey(row("x", minutes=5, age=18, ssp=(50, 50, 50, 50, 50)))

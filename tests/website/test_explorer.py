@@ -25,6 +25,8 @@ root => ({state: root.getAttribute('data-state'),
           values: Object.fromEntries(Array.from(root.querySelectorAll('.value[data-col]'))
                     .map(s => [s.dataset.col, s.textContent])),
           marks: root.querySelectorAll('svg circle').length,
+          sentence: Object.fromEntries(Array.from(root.querySelectorAll('[data-text]'))
+                    .map(s => [s.dataset.text, s.textContent])),
           lines: root.querySelectorAll('svg polyline').length})
 """
 
@@ -72,6 +74,12 @@ def test_sliders_change_the_projection_offline_and_locally(browser, site_url):
         row = dict(zip(data["columns"], data["rows"][ti * len(data["powers"]) + pi]))
         assert now["values"] == {k: f"{v:.1f}" for k, v in row.items()}
         seen.append(tuple(now["values"].values()))
+        # the sentence under the read-outs follows the exponent slider
+        npow = len(data["powers"])
+        assert now["sentence"]["power"] == f"{data['powers'][pi]:.2f}"
+        assert now["sentence"]["e0m-lo"] == f"{data['rows'][pi][data['columns'].index('e0_male')]:.1f}"
+        assert now["sentence"]["e0m-hi"] == \
+            f"{data['rows'][(len(data['targets']) - 1) * npow + pi][data['columns'].index('e0_male')]:.1f}"
         # and the grid holds what the projection API gives for this position
         fresh = explorer.grid(surfaces, [data["targets"][ti]], [data["powers"][pi]],
                               data_top_age=explorer.DEFAULT_TOP_AGES).iloc[0]

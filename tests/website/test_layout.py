@@ -152,6 +152,6 @@ def test_print_layout_fits_a4(layout, path):
     assert m["over"] == [], f"{path}: clipped in print: {m['over'][:5]}"
     assert not m["sidebar"], f"{path}: navigation printed"
     if "/appendix/" not in path:
-        assert re.match(r"^\d+\.\s", m["h1"]), f"{path}: the printed title lost its number: {m['h1']!r}"
+        assert re.match(r"^\d+(\.\d+)*\.\s", m["h1"]), f"{path}: the printed title lost its number: {m['h1']!r}"
     else:  # appendices are lettered
         assert re.match(r"^[A-Z]\.\s", m["h1"]), f"{path}: the printed title has no letter: {m['h1']!r}"

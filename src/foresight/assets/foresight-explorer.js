@@ -62,6 +62,18 @@
       Array.prototype.forEach.call(root.querySelectorAll(".value[data-col]"), function (s) {
         s.textContent = r[col[s.getAttribute("data-col")]].toFixed(1);
       });
+      // the sentence under the read-outs follows the exponent slider
+      var share = data.female_share === undefined ? 0.5 : data.female_share;
+      var text = {
+        "power": data.powers[pi].toFixed(2),
+        "power-female": (1 + share * (data.powers[pi] - 1)).toFixed(3),
+        "e0m-lo": row(0, pi)[col.e0_male].toFixed(1),
+        "e0m-hi": row(data.targets.length - 1, pi)[col.e0_male].toFixed(1)
+      };
+      Array.prototype.forEach.call(root.querySelectorAll("[data-text]"), function (s) {
+        var key = s.getAttribute("data-text");
+        if (text[key] !== undefined) { s.textContent = text[key]; }
+      });
       root.setAttribute("data-state", ti + "," + pi);
       draw(ti, pi);
     }

@@ -10,6 +10,11 @@
   column set and one vocabulary of verdicts (agrees, differs, calibrated, not
   comparable); the rules for each ``qualifier`` are in
   :mod:`foresight.data.compare`.
+* :func:`read_printed` reads the characters a document prints for a figure
+  (``1.2%``, ``(0.587)``, ``20-talet``, ``half``) as a number; the loader of
+  :func:`published` checks with it, for every row, that the figure's
+  ``value`` is what its quoted ``wording`` prints, and evaluates the formula
+  of every ``derived:`` row (:mod:`foresight.data.printed`).
 * :func:`read_table` / :class:`Column` / :class:`TableSpec` read and validate
   small CSV tables with errors that name file, line and column.
 
@@ -54,6 +59,13 @@ from foresight.data.compare import (
     comparison_display,
     verdict_counts,
 )
+from foresight.data.printed import (
+    USES,
+    check_derived_figures,
+    check_printed_figures,
+    evaluate_derived,
+    read_printed,
+)
 from foresight.errors import DataError
 
 __all__ = [
@@ -88,6 +100,8 @@ __all__ = [
     "validate",
     "published",
     "published_value",
+    "read_printed",
+    "evaluate_derived",
     "read_table",
     "DOCUMENTS",
     "DOCUMENT_LABELS",
@@ -193,6 +207,20 @@ PUBLISHED_SPEC = TableSpec(
                            "plain number)"),
         Column("tolerance_basis", "str", missing_ok=True,
                description="why the explicit tolerance (required with a tolerance)"),
+        Column("use", "category", categories=USES,
+               description="'compared': the published figure of at least one row of a "
+                           "comparison table of the book; 'context': cited but not compared, "
+                           "so its printed text and wording are what check it"),
+        Column("printed", "str", missing_ok=True,
+               description="the characters of the source that state the figure (e.g. "
+                           "'1.2%', '(0.587)', '20-talet', 'half'), runs of whitespace written "
+                           "as one space; read by foresight.data.read_printed, which must give "
+                           "the value; empty for a derived figure or one the text does not print"),
+        Column("wording", "str",
+               description="the source's sentence, table cell or table row that contains "
+                           "'printed' (a short attributed quotation, in the source's language), "
+                           "or 'derived: <formula over other figure ids>', or 'not printed: "
+                           "<where the figure comes from>' (only for a compared figure)"),
     ),
     key=("id",),
 )
@@ -205,10 +233,13 @@ def _published_all(directory: str) -> pd.DataFrame:
         raise DataError("no published-figure tables found", file=directory,
                         expected="one or more CSV files")
     frames = []
+    line_of: dict[str, int] = {}
     for f in files:
         label = str(Path("data/published") / f.name)
         frame, lines = read_table_with_lines(f, PUBLISHED_SPEC, label=label)
         check_figures(frame, label, lines=lines)
+        check_printed_figures(frame, label, lines=lines)
+        line_of.update(zip(frame["id"].astype(str), (int(x) for x in lines)))
         frame.insert(0, "file", label)
         frames.append(frame)
     out = pd.concat(frames, ignore_index=True)
@@ -220,6 +251,7 @@ def _published_all(directory: str) -> pd.DataFrame:
         raise DataError(f"figure id {first['id']!r} appears in more than one file",
                         file=first["file"], column="id",
                         expected="ids unique across data/published/")
+    check_derived_figures(out, line_of)
     return out
 
 
@@ -236,10 +268,22 @@ def published(document: str | None = None) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``file, id, document, source, section, quantity, value,
-        unit, decimals, qualifier, note, tolerance, tolerance_basis``,
-        indexed by ``id``; ``source`` is the document's short citation
-        (:data:`DOCUMENT_LABELS`). This is the ``figures`` table that
-        :func:`compare` takes.
+        unit, decimals, qualifier, note, tolerance, tolerance_basis, use,
+        printed, wording``, indexed by ``id``; ``source`` is the document's
+        short citation (:data:`DOCUMENT_LABELS`). This is the ``figures``
+        table that :func:`compare` takes.
+
+    Raises
+    ------
+    DataError
+        A malformed file (see :data:`PUBLISHED_SPEC`) or a row that
+        contradicts itself, naming file, line and column: an unknown
+        qualifier or an unexplained tolerance
+        (:func:`foresight.data.compare.check_figures`); a value with more
+        decimals than stated, printed text that cannot be read, reads as
+        another value or is not in its wording, a figure neither printed
+        nor compared, or a ``derived:`` formula that does not give the value
+        (:mod:`foresight.data.printed`).
     """
     table = _published_all(str(data_dir() / "published")).copy()
     if document is not None:

@@ -421,7 +421,9 @@ def verdict_counts(table: pd.DataFrame) -> dict[str, int]:
 
 
 def _number(x: float, decimals: int) -> str:
-    text = f"{x:.{decimals}f}"
+    from foresight.rounding import settle
+
+    text = f"{settle(x):.{decimals}f}"
     return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 

@@ -132,7 +132,6 @@ from foresight.mortality.uk import (  # noqa: E402
 from foresight.mortality.checks import (  # noqa: E402
     ons_statements,
     realised_errors,
-    rolling_backtest,
     uk_history_figures,
 )
 
@@ -142,7 +141,6 @@ __all__ += [
     "fit_uk",
     "ons_statements",
     "realised_errors",
-    "rolling_backtest",
     "smooth_uk",
     "uk_expectancy",
     "uk_history_figures",

@@ -6,8 +6,8 @@
   sets them beside the published figures (:func:`foresight.data.compare`).
 * :func:`realised_errors`: the 2014-based path against the observed period
   life expectancy of 2015-2022, with the pandemic years apart.
-* :func:`rolling_backtest`: does judgement beat extrapolation? Four methods
-  from origins 1991-2011, errors by horizon up to 2019.
+* Does judgement beat extrapolation? That is the tournament's question
+  (:mod:`foresight.mortality.tournament`), on thirteen populations with one engine.
 * :func:`target_sensitivity`, :func:`power_sensitivity`,
   :func:`improvement_uncertainty`: how the results move with the assumptions.
 """
@@ -21,7 +21,6 @@ import numpy as np
 import pandas as pd
 
 from foresight.data import compare, published
-from foresight.mortality.leecarter import fit_lee_carter
 from foresight.mortality.lifetable import cohort_rates, life_expectancy, life_tables
 from foresight.mortality.ons import (
     Projection,
@@ -45,21 +44,15 @@ from foresight.mortality.uk import (
 )
 
 __all__ = [
-    "BACKTEST_HORIZONS",
-    "BACKTEST_METHODS",
-    "BACKTEST_ORIGINS",
     "CALIBRATED_FIGURES",
     "DECADE_GAIN_YEARS",
-    "NAIVE_YEARS",
     "annualised_improvement",
     "asmr_improvement_variants",
-    "backtest_summary",
     "improvement_uncertainty",
     "ons_figures",
     "ons_statements",
     "power_sensitivity",
     "realised_errors",
-    "rolling_backtest",
     "target_sensitivity",
     "uk_history_figures",
     "uk_standard_population",
@@ -72,30 +65,26 @@ SEXES = ("male", "female")
 DECADE_GAIN_YEARS: tuple[int, int] = (1980, 2013)
 
 #: Figures that fix an assumption of the book's run, so their check is a calibration
-#: check and not a reproduction (see :func:`foresight.mortality.uk.calibrate_convergence_power`).
+#: check and not a reproduction (see :func:`foresight.mortality.uk.calibrate_convergence_power`;
+#: the record ``data/mortality/ons_statements.csv`` gives them the role ``calibrated``).
 CALIBRATED_FIGURES: tuple[str, ...] = ("ons_proj_cohort_e0_male_2014",)
 
-#: Origins of the rolling back-test (last year of data used) and its horizons (years).
-BACKTEST_ORIGINS: tuple[int, ...] = (1991, 1996, 2001, 2006, 2011)
-BACKTEST_HORIZONS: tuple[int, ...] = (3, 5, 8, 10, 13, 15, 18, 20, 23, 25, 28)
-BACKTEST_METHODS: tuple[str, ...] = ("ONS-style", "Lee-Carter", "P-spline forecast",
-                                     "constant improvement")
-#: Years over which the naive rule of the back-test averages each age's improvement.
-NAIVE_YEARS = 10
 
-
-def uk_standard_population(version: str = "v2025", *, year: int = 2011, max_age: int = 99) -> pd.DataFrame:
-    """The UK population of ``year`` (HMD exposures, both sexes) as a standard, single ages.
+def uk_standard_population(version: str = "v2025", *, year: int = 2011, max_age: int = 99,
+                           sex: str = "total") -> pd.DataFrame:
+    """The UK population of ``year`` (HMD exposures) as a standard, single ages.
 
     ONS standardise with "the 2011 population estimates for the UK" (section
     7); the HMD exposure of 2011 is the mid-year population in person-years.
+    The wording allows both sexes together (``sex="total"``, the book's main
+    reading) or each sex's own population (``"male"``, ``"female"``).
     Columns ``lower`` (age) and ``weight`` (persons), ages 0 to ``max_age``.
     """
     _, exposures = uk_counts(version)
     sel = (exposures["year"] == year) & (exposures["age"] <= max_age)
-    frame = exposures.loc[sel, ["age", "total"]]
+    frame = exposures.loc[sel, ["age", sex]]
     return pd.DataFrame({"lower": frame["age"].to_numpy(dtype=int),
-                         "weight": frame["total"].to_numpy(dtype=float)})
+                         "weight": frame[sex].to_numpy(dtype=float)})
 
 
 def _asr(rates: Mapping[str, pd.DataFrame], years: Sequence[int], standard: pd.DataFrame,
@@ -148,20 +137,21 @@ def asmr_improvement_variants(version: str = "v2025", *, start: int = 1971, end:
 
 
 def ons_figures(projection: Projection) -> pd.Series:
-    """The projection's value of every figure ONS publish for the 2014-based projection.
+    """The projection's value of every figure ONS publish for the UK's 2014-based projection.
+
+    The medians of 2031 and the 80-year improvement describe England and Wales and are
+    checked on its own projection (:func:`foresight.mortality.ew.ew_figures`).
 
     Returns
     -------
     pandas.Series
         Indexed by the figure's id in ``data/published/ons2015mortality.csv``
-        (life expectancy and its sex gaps in years, median ages in years,
-        annualised improvement over 2014-2094 in % per year).
+        (life expectancy and its sex gaps in years).
     """
     e0 = projection.period_expectancy(0, [2014, 2039])
     e65 = projection.period_expectancy(65, [2014, 2039])
     coh0 = projection.cohort_expectancy(0, [2014])
     coh65 = projection.cohort_expectancy(65, [2014])
-    imp = annualised_improvement(projection, 2014, 2094)
     values = {
         "ons_proj_e0_male_2014": e0.loc[2014, "male"],
         "ons_proj_e0_female_2014": e0.loc[2014, "female"],
@@ -172,10 +162,6 @@ def ons_figures(projection: Projection) -> pd.Series:
         "ons_proj_sex_gap_e0_2039": e0.loc[2039, "female"] - e0.loc[2039, "male"],
         "ons_proj_sex_gap_e65_2014": e65.loc[2014, "female"] - e65.loc[2014, "male"],
         "ons_proj_sex_gap_e65_2039": e65.loc[2039, "female"] - e65.loc[2039, "male"],
-        "ons_proj_median_period_2031": projection.median_age_at_death("period", 2031),
-        "ons_proj_median_cohort_2031": projection.median_age_at_death("cohort", 2031),
-        "ons_proj_annualised_male_80y": imp["male"],
-        "ons_proj_annualised_female_80y": imp["female"],
     }
     return pd.Series({k: float(v) for k, v in values.items()}, name="reproduced")
 
@@ -185,36 +171,84 @@ def _slope_per_decade(series: pd.Series) -> float:
     return float(10.0 * np.polyfit(x - x.mean(), series.to_numpy(dtype=float), 1)[0])
 
 
-def _cohort_e65(rates: pd.DataFrame, years_at_65: Sequence[int], sex: str) -> np.ndarray:
-    diag = cohort_rates(rates)
-    births = [int(y) - 65 for y in years_at_65]
-    sub = diag.loc[diag.index >= 65, births]
-    return np.asarray(life_expectancy(life_tables(sub, sex=sex, ages=np.asarray(sub.index)), 65), dtype=float)
+#: Cohorts whose faster improvement ONS describe (born after 1924 and before 1939), their
+#: neighbours on either side, and the years over which the improvement is averaged.
+GOLDEN_COHORTS: tuple[int, int] = (1925, 1938)
+GOLDEN_NEIGHBOURS: tuple[tuple[int, int], ...] = ((1910, 1924), (1939, 1953))
+GOLDEN_YEARS: tuple[int, int] = (1987, 2011)
 
 
-def _joined(early: Mapping[str, pd.DataFrame], late: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """Observed rates before the first year of ``late``, then ``late`` (ages of ``late``)."""
+def golden_cohorts(projection: Projection, sex: str) -> dict[str, float]:
+    """The smoothed improvement of the 1925-1938 cohorts and their neighbours over 1987-2011.
+
+    Each improvement rate of the smoothed history (age ``x``, year ``t``) belongs to
+    the cohort born ``t - x``. Returns ``faster`` (mean rate of the cohorts of
+    :data:`GOLDEN_COHORTS` minus that of :data:`GOLDEN_NEIGHBOURS`, percentage points)
+    and ``peak`` (the highest rate of those cohorts, % a year), over :data:`GOLDEN_YEARS`.
+    """
+    imp = projection.improvement[sex].loc[:, GOLDEN_YEARS[0]:GOLDEN_YEARS[1]]
+    ages = np.asarray(imp.index, dtype=int)[:, None]
+    cohort = np.asarray(imp.columns, dtype=int)[None, :] - ages
+    values = 100.0 * imp.to_numpy(dtype=float)
+    golden = (cohort >= GOLDEN_COHORTS[0]) & (cohort <= GOLDEN_COHORTS[1])
+    near = np.zeros_like(golden)
+    for lo, hi in GOLDEN_NEIGHBOURS:
+        near |= (cohort >= lo) & (cohort <= hi)
+    return {"faster": float(values[golden].mean() - values[near].mean()), "peak": float(values[golden].max())}
+
+
+_SHORTER_FITS: dict[str, dict[str, pd.DataFrame]] = {}
+
+
+def _shorter_fit(run: UKRun) -> dict[str, pd.DataFrame]:
+    """:func:`fit_uk` of ``run``, kept for the process (the chapter and the synthesis both need it;
+    the fit is a pure function of the run and the shipped files)."""
+    key = repr(run)
+    if key not in _SHORTER_FITS:
+        _SHORTER_FITS[key] = fit_uk(run)[0]
+    return {sex: frame.copy() for sex, frame in _SHORTER_FITS[key].items()}
+
+
+def end_year_revisions(fits: Mapping[str, object], run: UKRun | None = None, *,
+                       years_before: int = 6) -> dict[str, float]:
+    """How much a year of data more moves the smoothed improvement rates of the last years.
+
+    ``fits``: the P-spline fits of ``run`` (1961-2013). The same smoothing of
+    1961-2012 is compared with them: for each year, the mean absolute change (over
+    ages) of its improvement rate. Returns, by sex, the mean change of the last two
+    years of the shorter fit (2011, 2012: ONS's "final and penultimate years") as a
+    multiple of the largest change among the ``years_before`` years before them.
+    """
+    run = UKRun() if run is None else run
+    short = _shorter_fit(replace(run, last_year=run.last_year - 1, initial_year=run.initial_year - 1))
     out = {}
     for sex in SEXES:
-        recent = late[sex]
-        old = early[sex].reindex(index=recent.index)
-        old = old.loc[:, old.columns < recent.columns[0]]
-        out[sex] = pd.concat([old, recent], axis=1)
+        top = int(run.max_age[sex])
+        long = pd.DataFrame(fits[sex].rates, index=fits[sex].ages.astype(int),
+                            columns=np.asarray(fits[sex].years).astype(int))
+        a = 1.0 - long.loc[:top, :] / long.loc[:top, :].shift(1, axis=1)
+        b = 1.0 - short[sex].loc[:top, :] / short[sex].loc[:top, :].shift(1, axis=1)
+        last = run.last_year - 1
+        years = list(range(last - 1 - years_before, last + 1))
+        change = (a.loc[:, years] - b.loc[:, years]).abs().mean()
+        out[sex] = float(change.loc[[last - 1, last]].mean() / change.loc[years[:-2]].max())
     return out
 
 
-def uk_history_figures(projection: Projection) -> pd.Series:
-    """The UK data's value of every ONS statement about the past (and cohorts born in 1950).
+def uk_history_figures(projection: Projection, *, fits: Mapping[str, object] | None = None,
+                       run: UKRun | None = None) -> pd.Series:
+    """The UK data's value of every ONS statement about the UK's past.
 
-    Observed rates and life tables are those of HMD v2025 (deaths and
-    exposures 1950-2022), except the hundred-year average, the year the sex
-    gap in e0 peaked and the cohort e65 of those reaching 65 in 1930-1970,
-    which need years before 1950 and use HMD v2018 (1922-2016) throughout. Cohort e0 of those born in 1950
-    chains the observed rates of 1950-1960 to ``projection`` (smoothed from
-    1961, projected from the base year). Row ids: see
-    ``data/published/ons2015mortality.csv``; two rows that check one figure
-    for each sex carry the sex as a suffix (``..._male``).
+    Observed rates and life tables are those of HMD v2025 (deaths and exposures
+    1950-2022), except the statements that need years before 1950 (the hundred-year
+    average, the gap in e0 from 1922), which use HMD v2018 (1922-2016) throughout.
+    The faster-improving cohorts are read from the smoothed history of ``projection``;
+    the revision of the last years compares ``fits`` (the P-spline fits of 1961-2013,
+    refitted when ``None``) with the fit of 1961-2012. Statements about England and
+    Wales are checked on its own series (:func:`foresight.mortality.ew.ew_figures`).
+    Row ids: ``data/mortality/ons_statements.csv``.
     """
+    run = UKRun() if run is None else run
     obs = uk_expectancy("v2025", years=(1950, 2013))
     v: dict[str, float] = {}
     window = obs.loc[DECADE_GAIN_YEARS[0]: DECADE_GAIN_YEARS[1]]
@@ -223,192 +257,100 @@ def uk_history_figures(projection: Projection) -> pd.Series:
     v["ons_sex_gap_e0_1980"] = float(obs.loc[1980, "e0_female"] - obs.loc[1980, "e0_male"])
     late80s = obs.loc[1985:1989]
     v["ons_sex_gap_e65_late_1980s"] = float((late80s["e65_female"] - late80s["e65_male"]).mean())
-    # age-standardised improvement 1971-2011, ages 0-99, UK 2011 standard
-    rates25 = uk_rates("v2025", years=(1971, 2011))
+    # the hundred-year average on the UK series, 1922-2013 (v2018): another window
     std = uk_standard_population()
-    asr = _asr(rates25, [1971, 1991, 2011], std, 99)
-    for sex in SEXES:
-        whole = annual_improvement(asr.loc[1971, sex], asr.loc[2011, sex], 40)
-        first = annual_improvement(asr.loc[1971, sex], asr.loc[1991, sex], 20)
-        second = annual_improvement(asr.loc[1991, sex], asr.loc[2011, sex], 20)
-        v[f"ons_asmr_improvement_1971_2011_{sex}"] = float(whole)
-        v[f"ons_asmr_second_half_faster_{sex}"] = float(second - first)
-    v["ons_asmr_acceleration_male_minus_female"] = (v["ons_asmr_second_half_faster_male"]
-                                                    - v["ons_asmr_second_half_faster_female"])
-    # the hundred-year average, 1922-2013 (v2018, the nearest window to 1913-2013)
     rates18 = uk_rates("v2018")
     asr18 = _asr(rates18, [1922, 2013], std, 99)
     for sex in SEXES:
-        v[f"ons_improvement_last_100y_{sex}"] = float(
+        v[f"ons_improvement_last_100y_{sex}_uk"] = float(
             annual_improvement(asr18.loc[1922, sex], asr18.loc[2013, sex], 2013 - 1922))
     # the female advantage in e0 rose to about 1970, then fell (v2018, 1922-2016)
     obs18 = uk_expectancy("v2018")
     gap18 = obs18["e0_female"] - obs18["e0_male"]
     v["ons_sex_gap_e0_peak_year"] = float(gap18.idxmax())
-    # male cohort e65 flat for those reaching 65 in 1930-1970 while females rose (v2018)
-    gain = {}
+    v["ons_sex_gap_e0_rise_1900_1970"] = _slope_per_decade(gap18.loc[:1970])
+    # the cohorts born 1925-1938 improved faster over the 25 years to 2011
     for sex in SEXES:
-        e65 = _cohort_e65(rates18[sex], [1930, 1970], sex)
-        gain[sex] = float(e65[1] - e65[0])
-    v["ons_cohort_e65_male_gain_share_1930_1970"] = gain["male"] / gain["female"]
-    # cohort e0 of those born in 1950: observed 1950-1960, then the projection
-    joined = _joined(uk_rates("v2025", years=(1950, 1960)), projection.mx)
-    for sex in SEXES:
-        diag = cohort_rates(joined[sex]).loc[:, [1950]]
-        v[f"ons_cohort_e0_1950_{sex}"] = float(np.asarray(life_expectancy(life_tables(diag, sex=sex), 0))[0])
+        g = golden_cohorts(projection, sex)
+        v[f"ons_golden_cohorts_faster_{sex}"] = g["faster"]
+        v[f"ons_golden_cohorts_peak_{sex}"] = g["peak"]
+    # the last two years move most when a year is added
+    if fits is None:
+        _, fits = fit_uk(run)
+    for sex, ratio in end_year_revisions(fits, run).items():
+        v[f"ons_revision_end_years_{sex}"] = ratio
     return pd.Series(v, name="reproduced")
 
 
-#: Rows of :func:`ons_statements` that check one published figure per sex.
-SEX_ROWS: dict[str, str] = {
-    "ons_improvement_last_100y_male": "ons_improvement_last_100y",
-    "ons_improvement_last_100y_female": "ons_improvement_last_100y",
-}
+def ons_statements(projection: Projection, ew_projection: Projection | None = None, *,
+                   fits: Mapping[str, object] | None = None,
+                   figures: pd.Series | None = None) -> pd.DataFrame:
+    """Every ONS statement the annual series can speak to, beside the published figure.
 
-
-def ons_statements(projection: Projection, *, figures: pd.Series | None = None) -> pd.DataFrame:
-    """Every ONS statement the UK data can speak to, beside the published figure.
-
-    The projection figures of :func:`ons_figures` and the history of
-    :func:`uk_history_figures`, compared with :func:`foresight.data.compare`
-    (tolerance from the printed precision and the qualifier). The figures in
-    :data:`CALIBRATED_FIGURES` fix an assumption and are marked
-    ``calibrated``; statements about England and Wales checked on UK data say
-    so in their label. ``figures`` (optional) replaces the computed values,
+    The rows of ``data/mortality/ons_statements.csv`` for this table, in its order:
+    the UK's history (:func:`uk_history_figures`) and projection (:func:`ons_figures`),
+    and England and Wales on its own series (:func:`foresight.mortality.ew.ew_figures`,
+    from ``ew_projection``), compared with :func:`foresight.data.compare`. Each row's
+    basis follows the record's one rule (:func:`foresight.mortality.statements.basis`):
+    a statement is scored on the population it describes over the years it names, and
+    is *not comparable* otherwise. ``figures`` (optional) replaces the computed values,
     for tests.
     """
+    from foresight.mortality.statements import basis, role_marks, statement_record
+
+    rec = statement_record("mortp-tab-ons")
+    marks = role_marks("mortp-tab-ons")
     if figures is None:
-        figures = pd.concat([uk_history_figures(projection), ons_figures(projection)])
+        from foresight.mortality.ew import ew_figures
+
+        parts = [uk_history_figures(projection, fits=fits), ons_figures(projection)]
+        if ew_projection is not None:
+            parts.append(ew_figures(ew_projection))
+        figures = pd.concat(parts)
+    figures = figures.reindex(rec.index)
     pub = published("ons2015mortality")
-    basis = {fid: ("calibrated" if fid in CALIBRATED_FIGURES else "reproduction") for fid in figures.index}
-    rows = [k for k in SEX_ROWS if k in figures.index]
-    return compare(pub, figures, basis=basis, figure_ids={k: SEX_ROWS[k] for k in rows},
-                   labels={k: f"{pub.loc[SEX_ROWS[k], 'quantity']}: {k.rsplit('_', 1)[1]}s" for k in rows})
+    labels = {}
+    for row, r in rec.iterrows():
+        part = ""
+        for sex in SEXES:
+            if f"_{sex}" in row and f"_{sex}" not in str(r["figure"]):
+                part = f", {sex}s"
+        if row.endswith("_own"):
+            part += ", each sex on its own 2011 population"
+        what = r["label"] if isinstance(r["label"], str) and r["label"] else pub.loc[r["figure"], "quantity"]
+        mark = f" ({marks[row]})" if marks[row] else ""
+        labels[row] = f"{what}{part} [{r['data']}]{mark}"
+    return compare(pub, figures, basis=basis("mortp-tab-ons"), figure_ids=rec["figure"].to_dict(), labels=labels)
 
 
 def realised_errors(projection: Projection, *, version: str = "v2025",
                     years: tuple[int, int] = (2015, 2022)) -> pd.DataFrame:
-    """The projected period e0 and e65 against the observed, year by year.
+    """The projected period e0 and e65 against the observed, year by year, split in two parts.
 
     Returns one row per sex, age (0, 65) and year: ``projected``,
-    ``observed`` (HMD ``version``), ``error`` (projected minus observed) and
-    ``period`` (``"2015-2019"`` before the pandemic, ``"2020-2022"`` from it).
-    The observed tables are closed as the projection's are (observed rates to
-    the top ages, Kannisto above), so the errors compare rates, not closures.
+    ``observed`` (HMD ``version``), ``error`` (projected minus observed),
+    ``base`` (the part already there in the base year: projected minus observed
+    in ``projection.assumptions.base_year``), ``trend`` (the rest, ``error -
+    base``: what the projected improvement added) and ``period``
+    (``"2015-2019"`` before the pandemic, ``"2020-2022"`` from it). The observed
+    tables are closed as the projection's are (observed rates to the top ages,
+    Kannisto above), so the errors compare rates, not closures. These are the
+    errors of this reproduction, not of the projection ONS published.
     """
-    obs = uk_expectancy(version, years=years, closure="kannisto")
-    yrs = list(obs.index)
+    base_year = int(projection.assumptions.base_year)
+    obs = uk_expectancy(version, years=(min(base_year, years[0]), years[1]), closure="kannisto")
+    yrs = [y for y in obs.index if years[0] <= y <= years[1]]
     rows = []
     for age in (0, 65):
-        proj = projection.period_expectancy(age, yrs)
+        proj = projection.period_expectancy(age, [base_year, *yrs])
         for sex in SEXES:
+            base = float(proj.loc[base_year, sex]) - float(obs.loc[base_year, f"e{age}_{sex}"])
             for y in yrs:
                 p, o = float(proj.loc[y, sex]), float(obs.loc[y, f"e{age}_{sex}"])
                 rows.append({"sex": sex, "measure": f"e{age}", "year": int(y), "projected": p,
-                             "observed": o, "error": p - o,
+                             "observed": o, "error": p - o, "base": base, "trend": p - o - base,
                              "period": "2015-2019" if y <= 2019 else "2020-2022"})
     return pd.DataFrame(rows)
-
-
-def _lee_carter(rates: pd.DataFrame, years: np.ndarray, top_data: int, top: int) -> pd.DataFrame:
-    fit = fit_lee_carter(rates, jump_off="observed")
-    return kannisto_extend(fit.forecast(years), to_age=top, fit_ages=(80, top_data))
-
-
-def rolling_backtest(
-    origins: Sequence[int] = BACKTEST_ORIGINS,
-    *,
-    last_year: int = 2019,
-    run: UKRun | None = None,
-    target_rate: float = 0.012,
-    naive_years: int = NAIVE_YEARS,
-) -> pd.DataFrame:
-    """Rolling-origin back-test on the UK series: four methods, errors in e0 and e65.
-
-    For each origin ``T`` only data to ``T`` is used (HMD ``run.version``,
-    from ``run.first_year``, the run's top ages), and the period life
-    expectancy of ``T + 1 .. last_year`` is projected by:
-
-    ``ONS-style``
-        the ONS procedure of :mod:`foresight.mortality.uk`: initial
-        improvement at ``T - 2``, carried to the base year ``T + 1``,
-        converging over 25 years to a uniform ``target_rate`` (the 2014
-        cohort targets used knowledge of 2014 and are not applied) with the
-        book's convergence exponent;
-    ``Lee-Carter``
-        fitted to the observed rates (ages 0 to the top age), drift of
-        ``k`` from the observed rates of ``T`` (the jump-off of Lee and
-        Miller 2001, which removes the bias of a fitted jump-off), Kannisto
-        above the top age;
-    ``P-spline forecast``
-        the P-spline's own extrapolation (zero-weight years to ``last_year``);
-    ``constant improvement``
-        the naive rule: each age keeps the average improvement of its
-        smoothed rate over the last ``naive_years`` years, from the smoothed
-        rate of ``T``.
-
-    The smoothing for the ONS-style and the naive rule is the one fit with
-    padding that gives the P-spline forecast (zero weights do not change the
-    fit's data, only its basis extends); each method uses the same
-    smoothed history. The observed life tables are closed as the projected
-    ones (Kannisto above the top ages). Returns one row per origin, method, sex, measure and
-    year: ``projected``, ``observed``, ``error`` (projected minus observed),
-    ``horizon`` (year minus origin).
-    """
-    run = UKRun() if run is None else run
-    observed = uk_expectancy(run.version, years=(min(origins) + 1, last_year), closure="kannisto",
-                             run=run)
-    deaths, exposures = uk_counts(run.version)
-    rows = []
-    for origin in origins:
-        years = np.arange(origin + 1, last_year + 1)
-        o_run = replace(run, last_year=origin, initial_year=origin - 2)
-        full, _ = fit_uk(o_run, forecast_to=last_year)
-        a = uk_assumptions(base_year=origin + 1, target_rate=target_rate, cohort_targets=())
-        a = replace(a, end_year=max(a.end_year, origin + 115))
-        ons = project_mortality({s: full[s].loc[:, : origin - 2] for s in SEXES}, a,
-                                data_top_age=dict(o_run.max_age))
-        for sex in SEXES:
-            top_data = int(o_run.max_age[sex])
-            hist = (window_surface(deaths, sex, run.first_year, origin, top_data)
-                    / window_surface(exposures, sex, run.first_year, origin, top_data))
-            smooth = full[sex]
-            imp = 1.0 - (smooth[origin] / smooth[origin - naive_years]) ** (1.0 / naive_years)
-            steps = (years - origin)[None, :]
-            naive = pd.DataFrame(smooth[origin].to_numpy()[:, None] * (1.0 - imp.to_numpy()[:, None]) ** steps,
-                                 index=smooth.index, columns=pd.Index(years, name="year"))
-            methods = {
-                "ONS-style": ons.mx[sex].loc[:, years],
-                "Lee-Carter": _lee_carter(hist, years, top_data, run.extend_to),
-                "P-spline forecast": smooth.loc[:, years],
-                "constant improvement": naive,
-            }
-            for method, mx in methods.items():
-                lt = life_tables(mx, sex=sex)
-                for age in (0, 65):
-                    proj = np.asarray(life_expectancy(lt, age), dtype=float)
-                    for j, y in enumerate(years):
-                        o = float(observed.loc[y, f"e{age}_{sex}"])
-                        rows.append({"origin": origin, "method": method, "sex": sex, "measure": f"e{age}",
-                                     "year": int(y), "horizon": int(y - origin), "projected": float(proj[j]),
-                                     "observed": o, "error": float(proj[j]) - o})
-    return pd.DataFrame(rows)
-
-
-def backtest_summary(backtest: pd.DataFrame, *, horizons: Sequence[int] = (5, 10, 15, 20, 25)) -> pd.DataFrame:
-    """Mean absolute error by method, measure, sex and horizon (years), over the origins that reach it.
-
-    Index ``(measure, sex, horizon)``, one column per method, plus ``origins``
-    (how many origins reach the horizon by the last year).
-    """
-    sub = backtest[backtest["horizon"].isin(list(horizons))].copy()
-    sub["abs_error"] = sub["error"].abs()
-    table = sub.pivot_table(index=["measure", "sex", "horizon"], columns="method", values="abs_error",
-                            aggfunc="mean")
-    table = table.loc[:, [m for m in BACKTEST_METHODS if m in table.columns]]
-    counts = sub.groupby(["measure", "sex", "horizon"])["origin"].nunique()
-    table["origins"] = counts
-    return table
 
 
 def target_sensitivity(

@@ -1,4 +1,15 @@
-"""``python -m foresight mortality project --hmd DIR``: smooth and project HMD data.
+"""``python -m foresight mortality project|backtest --hmd DIR``: project or back-test HMD data.
+
+``project`` runs the ONS-style projection on a folder (below). ``backtest`` runs the
+chapter's tournament engine (:func:`foresight.mortality.backtest.backtest`) on any HMD
+country folder: from every origin (``--origins``, default every five years from 1980 as
+the data allow, with ``--window`` years of data before each), each method of
+``--methods`` projects period life expectancy at birth and at 65 to the folder's last
+year (or ``--last-year``), using the data up to the origin only, and the projections are
+set beside what was observed. It writes ``backtest.csv`` (``population, sex, method,
+origin, year, horizon, measure, projected, observed, error``) and ``summary.csv`` (mean
+absolute and mean signed error by method and band of horizons, with the number of
+population-origin pairs behind each), atomically as ``project`` does.
 
 Reads ``Deaths_1x1.txt`` and ``Exposures_1x1.txt`` from a Human Mortality
 Database country folder (the years ``--first-year`` to ``--last-year``, ages to
@@ -50,6 +61,13 @@ from foresight.errors import DataError
 SEXES = ("male", "female")
 OUTPUTS = ("projected_rates.csv", "life_expectancy.csv", "smoothing.csv",
            "improvement_heatmap.png")
+BACKTEST_OUTPUTS = ("backtest.csv", "summary.csv")
+#: The methods ``backtest`` offers, by the name given to ``--methods``.
+BACKTEST_METHODS = ("ons", "lee-carter", "li-lee", "p-spline", "constant")
+#: Named target rules of ``--target-rule``; a number is a fixed target (a fraction a year).
+TARGET_RULES = ("century", "all")
+MAX_WINDOW = 100
+MIN_WINDOW = 10
 FILES = ("Deaths_1x1.txt", "Exposures_1x1.txt")
 
 #: Documented bounds of the arguments (inclusive).
@@ -64,7 +82,8 @@ MIN_YEARS = 5
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m foresight mortality",
-        description="Smooth (2-D Poisson P-spline) and project (ONS 2014-based method) HMD mortality data.",
+        description="Smooth (2-D Poisson P-spline) and project (ONS 2014-based method) HMD mortality "
+                    "data, or back-test projection methods on it.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("project", help="smooth and project an HMD country folder")
@@ -93,6 +112,26 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--missing", choices=("refuse", "zero-weight"), default="refuse",
                    help="'.' (missing) cells among the ages and years used: refuse them (default) or "
                         "give them zero weight in the fit, which fills them from their neighbours")
+    b = sub.add_parser("backtest", help="back-test projection methods on an HMD country folder")
+    b.add_argument("--hmd", required=True, type=Path, help="folder with Deaths_1x1.txt and Exposures_1x1.txt")
+    b.add_argument("--out", type=Path, default=Path("mortality-backtest"),
+                   help="output folder (created if needed; only backtest.csv and summary.csv in it are replaced)")
+    b.add_argument("--origins", default=None,
+                   help="last data years of the projections, comma-separated (e.g. 1990,1995,2000); "
+                        "default: every five years from 1980 as the data allow")
+    b.add_argument("--methods", default=",".join(BACKTEST_METHODS),
+                   help="comma-separated, from " + ", ".join(BACKTEST_METHODS) + " (default: all)")
+    b.add_argument("--target-rule", default="century",
+                   help="the ONS-style method's long-term target: 'century' (average improvement of the "
+                        "age-standardised rate over the hundred years to each origin, the default), 'all' "
+                        "(over all years to the origin) or a fixed fraction a year such as 0.012")
+    b.add_argument("--last-year", type=integer, default=None,
+                   help="last year projected and scored (default: the files' last year)")
+    b.add_argument("--window", type=integer, default=30,
+                   help=f"years of data before each origin that the methods fit, {MIN_WINDOW} to "
+                        f"{MAX_WINDOW} (default 30)")
+    b.add_argument("--population", default=None,
+                   help="the population's name, for files whose title line is missing (e.g. 'Hungary')")
     return parser
 
 
@@ -313,6 +352,110 @@ def run_project(args: argparse.Namespace) -> int:
     return 0
 
 
+def _origins(text: str | None) -> list[int] | None:
+    if text is None:
+        return None
+    parts = [t.strip() for t in text.split(",")]
+    years = []
+    for t in parts:
+        try:
+            years.append(integer(t))
+        except argparse.ArgumentTypeError:
+            raise _bad("--origins", f"{t!r} is not a year", "years written in digits, comma-separated, "
+                       "e.g. 1990,1995,2000") from None
+    bad = [y for y in years if not YEARS[0] <= y <= YEARS[1]]
+    if bad:
+        raise _bad("--origins", f"{bad[0]} is out of range", f"years from {YEARS[0]} to {YEARS[1]}")
+    if len(set(years)) != len(years):
+        raise _bad("--origins", "a year is given twice", "each origin once")
+    return sorted(years)
+
+
+def _target_rule(text: str):
+    from foresight.mortality.forecasters import CenturyTrend, FixedTarget
+
+    if text == "century":
+        return CenturyTrend()
+    if text == "all":
+        return CenturyTrend(max_years=None, label="average improvement of all years to the origin")
+    try:
+        rate = decimal(text)
+    except argparse.ArgumentTypeError:
+        rate = None
+    if rate is None or not 0 <= rate <= 0.1:
+        raise _bad("--target-rule", f"{text!r} is neither a rule nor a plausible target",
+                   "'century', 'all', or a fraction a year from 0 to 0.1 such as 0.012")
+    return FixedTarget(rate, label=f"{100 * rate:g}% a year at every origin")
+
+
+def backtest_methods(args: argparse.Namespace) -> list:
+    """The forecasters named by ``--methods`` (checked), the ONS-style one with ``--target-rule``."""
+    from foresight.mortality import forecasters as F
+
+    names = [m.strip() for m in args.methods.split(",") if m.strip()]
+    unknown = [m for m in names if m not in BACKTEST_METHODS]
+    if unknown or not names:
+        raise _bad("--methods", f"unknown method {unknown[0]!r}" if unknown else "no method given",
+                   "comma-separated names from " + ", ".join(BACKTEST_METHODS))
+    if len(set(names)) != len(names):
+        raise _bad("--methods", "a method is given twice", "each method once")
+    rule = _target_rule(args.target_rule)
+    make = {"ons": lambda: F.ONSStyle(rule), "lee-carter": F.LeeCarter, "li-lee": F.LiLee,
+            "p-spline": F.PSplineForecast, "constant": F.ConstantImprovement}
+    return [make[m]() for m in names]
+
+
+def run_backtest(args: argparse.Namespace) -> int:
+    """``mortality backtest``: check the arguments, read the folder, back-test, write both files at once."""
+    from foresight.mortality import backtest as bt
+    from foresight.mortality.populations import read_hmd_folder
+
+    origins = _origins(args.origins)
+    methods = backtest_methods(args)
+    if not MIN_WINDOW <= args.window <= MAX_WINDOW:
+        raise _bad("--window", f"{args.window} is out of range", f"{MIN_WINDOW} to {MAX_WINDOW} years")
+    if args.last_year is not None and not YEARS[0] <= args.last_year <= YEARS[1]:
+        raise _bad("--last-year", f"{args.last_year} is out of range", f"a year from {YEARS[0]} to {YEARS[1]}")
+    if not args.hmd.is_dir():
+        raise _bad("--hmd", f"{args.hmd} is not a folder" if args.hmd.exists()
+                   else f"{args.hmd} does not exist", "a folder holding " + " and ".join(FILES))
+    check_output_dir(args.out, BACKTEST_OUTPUTS)
+    population = read_hmd_folder(args.hmd, population=args.population)
+    last = population.last_year if args.last_year is None else args.last_year
+    if not population.first_year < last <= population.last_year:
+        raise _bad("--last-year", f"{last} is not in the files", f"a year from {population.first_year + 1} "
+                   f"to {population.last_year}")
+    if origins is None:
+        origins = bt.default_origins(population, window=args.window, last_year=last)
+        if not origins:
+            raise _bad("--origins", f"no year from 1980 on has {args.window} years of data before it and a "
+                       f"later year to score in {population.first_year}-{last}",
+                       "origins given with --origins, or a shorter --window")
+    for t in origins:
+        if t - args.window < population.first_year or t >= last:
+            raise _bad("--origins", f"origin {t} needs the years {t - args.window}-{t} and a later year, "
+                       f"but the files cover {population.first_year}-{last}",
+                       f"origins from {population.first_year + args.window} to {last - 1}")
+    table = bt.backtest(population, methods, origins, last_year=last, window=args.window)
+    summary = bt.band_summary(table)
+    with StagedOutputs(args.out, BACKTEST_OUTPUTS) as staged:
+        table.to_csv(staged.folder / "backtest.csv", index=False, float_format="%.6f", lineterminator="\n")
+        summary.to_csv(staged.folder / "summary.csv", index=False, float_format="%.4f", lineterminator="\n")
+    print(f"{population.name} ({population.code}, release {population.release}): "
+          f"{len(methods)} methods from {len(origins)} origins ({origins[0]}-{origins[-1]}), "
+          f"years to {last}, {args.window} years of data before each origin")
+    first_band = summary[summary["band"] == summary["band"].iloc[0]]
+    for _, row in first_band.iterrows():
+        print(f"  {row['method']}: mean absolute error in e0 {row['mae_e0']:.2f} years at "
+              f"{row['band']} years ahead")
+    print(f"wrote {args.out}/backtest.csv, summary.csv")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    return run_backtest(args) if args.command == "backtest" else run_project(args)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point for ``python -m foresight mortality ...``; returns the exit status."""
-    return run_command("foresight mortality", _parser(), run_project, argv)
+    return run_command("foresight mortality", _parser(), _run, argv)

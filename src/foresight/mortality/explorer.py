@@ -28,17 +28,24 @@ import numpy as np
 import pandas as pd
 
 from foresight.mortality.ons import ONS_2014_CONVERGENCE_POWER, ProjectionAssumptions, project_mortality
-from foresight.mortality.uk import UKRun, smooth_uk
+from foresight.mortality.uk import CALIBRATION_FEMALE_SHARE, UKRun, smooth_uk
 
 __all__ = ["COHORT", "DEFAULT_TOP_AGES", "POWERS", "TARGETS", "YEAR", "Explorer", "build",
            "default_inputs", "grid", "widget_html"]
 
 #: Long-term improvement targets offered (fractions a year): 0 to 2.5% in 0.1-point steps.
 TARGETS: tuple[float, ...] = tuple(round(0.001 * k, 4) for k in range(26))
-#: Convergence exponents offered (the same for both sexes): 0.5 to 4 in steps of 0.25, and the
-#: book's own exponents for males and females.
+#: Male convergence exponents offered: 0.5 to 4 in steps of 0.25, and the book's own. The
+#: female exponent follows the chapter's rule, half-way from linear to the male one
+#: (:func:`female_power`), so the starting position is the chapter's run exactly.
 POWERS: tuple[float, ...] = tuple(sorted({0.5 + 0.25 * k for k in range(15)}
-                                         | set(ONS_2014_CONVERGENCE_POWER.values())))
+                                         | {ONS_2014_CONVERGENCE_POWER["male"]}))
+
+
+def female_power(male: float) -> float:
+    """The female exponent that goes with a male one, by the chapter's rule
+    (:data:`foresight.mortality.uk.CALIBRATION_FEMALE_SHARE` of the male departure from linear)."""
+    return 1.0 + CALIBRATION_FEMALE_SHARE * (float(male) - 1.0)
 #: Calendar year of the period life expectancy shown (the ONS target year).
 YEAR = 2039
 #: Year of birth of the cohort whose life expectancy is shown (the base year).
@@ -73,8 +80,9 @@ def grid(
     """Period e0 in ``year`` and cohort e0 of those born in ``cohort``, for every target and exponent.
 
     Each projection is ``assumptions.with_target(target)`` (the cohort
-    differentials kept) with ``convergence_power`` set to the exponent for
-    both sexes; ``data_top_age`` as in :func:`project_mortality`.
+    differentials kept) with the male convergence exponent set to ``power`` and
+    the female one to :func:`female_power` of it, as in the chapter's run;
+    ``data_top_age`` as in :func:`project_mortality`.
 
     Returns
     -------
@@ -89,7 +97,7 @@ def grid(
         shifted = base.with_target(float(t))
         for p in powers:
             proj = project_mortality(surfaces, replace(shifted, convergence_power={
-                "male": float(p), "female": float(p)}, convergence_power_below=None),
+                "male": float(p), "female": female_power(p)}, convergence_power_below=None),
                 data_top_age=data_top_age)
             e0 = proj.period_expectancy(0, [year])
             coh = proj.cohort_expectancy(0, [cohort])
@@ -120,9 +128,18 @@ def widget_html(table: pd.DataFrame, *, start_target: float, start_power: float,
         "rows": [[round(float(t.loc[(a, b), c]), 4) for c in _COLUMNS] for a in targets for b in powers],
         "columns": list(_COLUMNS),
         "year": year, "cohort": cohort,
+        "female_share": CALIBRATION_FEMALE_SHARE,
     }
     ti, pi = _nearest(targets, start_target), _nearest(powers, start_power)
     start = t.loc[(targets[ti], powers[pi])]
+    lo, hi = t.loc[(targets[0], powers[pi])], t.loc[(targets[-1], powers[pi])]
+    sentence = (
+        '<p class="explorer-sentence">With a male exponent of '
+        f'<span data-text="power">{powers[pi]:.2f}</span> (females '
+        f'<span data-text="power-female">{female_power(powers[pi]):.3f}</span>), period life expectancy '
+        f'at birth for males in {year} moves from <span data-text="e0m-lo">{lo["e0_male"]:.1f}</span> years '
+        f'with no long-term improvement to <span data-text="e0m-hi">{hi["e0_male"]:.1f}</span> years at '
+        f'{100 * targets[-1]:.1f}% a year.</p>')
     readouts = "".join(
         f'<div><span>{html.escape(text)}</span><br><span class="value" data-col="{col}">'
         f"{start[col]:.1f}</span> years</div>"
@@ -137,11 +154,11 @@ def widget_html(table: pd.DataFrame, *, start_target: float, start_power: float,
         f'<output name="target-value" for="explorer-target">{100 * targets[ti]:.1f}% a year</output></label>'
         f'<input type="range" id="explorer-target" name="target" min="0" max="{len(targets) - 1}" '
         f'step="1" value="{ti}" aria-label="long-term improvement target">'
-        '<label for="explorer-power">Convergence exponent (both sexes): '
+        '<label for="explorer-power">Convergence exponent (males; females half-way to linear): '
         f'<output name="power-value" for="explorer-power">{powers[pi]:.2f}</output></label>'
         f'<input type="range" id="explorer-power" name="power" min="0" max="{len(powers) - 1}" '
         f'step="1" value="{pi}" aria-label="convergence exponent">'
-        f'<div class="readout">{readouts}</div>'
+        f'<div class="readout">{readouts}</div>{sentence}'
         '<svg class="explorer-chart" viewBox="0 0 640 280" role="img" '
         f'aria-label="Period life expectancy at birth in {year} against the long-term target, '
         'for the chosen exponent; the dot marks the chosen target"></svg>'

@@ -424,24 +424,6 @@ def elt_cited_checks(figures: pd.DataFrame | None = None) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------ the ONS statements
-#: What each check of an ONS statement against the English Life Tables is: a
-#: reproduction (the same population and kind of table) or not comparable (the
-#: UK against England and Wales, another window, a period analogue of a cohort
-#: statement). Keys are the row ids of :func:`changing_life_table_figures`.
-CHANGING_LIFE_TABLE_BASIS: dict[str, str] = {
-    "median_1851": "reproduction",
-    "gap_e0_1980": "not comparable",
-    "gap_e0_peak": "not comparable",
-    "improvement_female": "not comparable",
-    "improvement_male": "not comparable",
-    "entropy_change": "reproduction",
-    "iqr_change": "reproduction",
-    "entropy_falls": "reproduction",
-    "young_share_female": "not comparable",
-    "young_share_male": "not comparable",
-}
-
-
 def changing_life_table_figures() -> pd.DataFrame:
     """What the English Life Tables give for each ONS statement of section 7-12.
 
@@ -462,9 +444,8 @@ def changing_life_table_figures() -> pd.DataFrame:
     improvement over a hundred years (ELT 8 to ELT 16, standardised on the
     ESP 2013); the survival curve becoming more rectangular (change in
     Keyfitz's H and in the interquartile range of the age at death from the
-    first to the last table, and the share of steps between successive tables
-    in which H falls); the share of the gain in e0 from ages 0-4 (Arriaga, ELT
-    3 to ELT 11).
+    first to the last table); the share of the gain in e0 from ages 0-4
+    (Arriaga, ELT 3 to ELT 11).
     """
     from foresight.mortality.soa import elt_tables
 
@@ -500,9 +481,6 @@ def changing_life_table_figures() -> pd.DataFrame:
         ("iqr_change", "ons_rectangular_iqr", "4b",
          f"Change in the interquartile range of the age at death, ELT {first} to ELT {last}, years",
          float(iqr[-1] - iqr[0])),
-        ("entropy_falls", "ons_rectangular_steadily", "4c",
-         "Share of steps between successive ELTs in which H falls, %",
-         float(100.0 * np.mean(np.diff(h) < 0))),
         ("young_share_female", "ons_infant_child_share_cohort_gain", "5a",
          "Share of the e0 gain from ages 0-4, females: ELT 3 to ELT 11 (a period analogue)",
          float(young["female"] / total["female"])),
@@ -522,16 +500,19 @@ def changing_life_table_checks() -> pd.DataFrame:
     pandas.DataFrame
         The comparison table of :func:`foresight.data.compare` (row ids of
         :func:`changing_life_table_figures`), with the basis of each row from
-        :data:`CHANGING_LIFE_TABLE_BASIS`: statements about the UK, another
-        window of years, or cohorts are *not comparable* with the English
-        Life Tables and carry no pass or fail.
+        the chapter's one rule (:func:`foresight.mortality.statements.basis`):
+        statements about the UK, another window of years, or cohorts are *not
+        comparable* with the English Life Tables and carry no pass or fail.
     """
     from foresight.data import published
+    from foresight.mortality.statements import basis, role_marks
 
     figs = changing_life_table_figures()
+    marks = role_marks("mort-tab-verdicts")
+    labels = {row: f"{label} ({marks[row]})" if marks.get(row) else label
+              for row, label in figs["label"].items()}
     return compare(published("ons2015mortality"), figs["reproduced"],
-                   basis=CHANGING_LIFE_TABLE_BASIS, figure_ids=figs["figure"].to_dict(),
-                   labels=figs["label"].to_dict())
+                   basis=basis("mort-tab-verdicts"), figure_ids=figs["figure"].to_dict(), labels=labels)
 
 
 def elt_catalogue_table() -> pd.DataFrame:

@@ -45,11 +45,24 @@ _KINDS = {
 #: A line end as the HMD (or a program that re-saved its file) may write it: LF, CRLF or a lone CR.
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
+#: The title line the HMD writes: ``<population>, <series> (period 1x1)[, <sex>]``, then a tab,
+#: ``Last modified: <date>;  Methods Protocol: <version>``. The population may carry
+#: qualifiers after commas ("England and Wales, Civilian National Population", "France,
+#: Civilian Population") and stray spaces ("Italy , Deaths"); the series is the last
+#: comma-separated part before the parenthesis.
 _TITLE = re.compile(
-    r"^\ufeff?\s*(?P<country>[^,\t]+),\s*(?P<what>[A-Za-z ]+?)\s*\((?P<type>period|cohort)"
-    r" 1x1\),?\s*(?P<sex>Males|Females|Total)?\s*(?:\t|\s)*"
+    r"^\ufeff?\s*(?P<population>\S.*?)\s*,\s*(?P<what>[A-Za-z][A-Za-z ]*?)\s*"
+    r"\((?P<type>period|cohort)\s+1x1\)\s*,?\s*(?P<sex>Males|Females|Total)?\s*(?:\t|\s)*"
     r"(?:Last modified:\s*(?P<date>[^;]*);?)?\s*(?:Methods Protocol:\s*(?P<protocol>.*?))?\s*$"
 )
+#: A column header line (the first line of a file whose title line was lost).
+_HEADER_START = re.compile(r"^\ufeff?\s*Year\s+Age\b")
+#: The HMD's own file names, for a file without its title line: name -> series (as in the title).
+_FILE_SERIES = {
+    "deaths_1x1.txt": "deaths",
+    "exposures_1x1.txt": "exposure to risk",
+    "mx_1x1.txt": "death rates",
+}
 
 
 #: The written form of a value: ASCII digits, at most 10 before an optional decimal point
@@ -63,7 +76,8 @@ def _fail(problem, *, file, line=None, column=None, expected=None):
     raise DataError(problem, file=file, row=line, column=column, expected=expected)
 
 
-def read_hmd(path: str | PathLike[str], *, label: str | None = None) -> pd.DataFrame:
+def read_hmd(path: str | PathLike[str], *, label: str | None = None,
+             population: str | None = None, series: str | None = None) -> pd.DataFrame:
     """Read one HMD 1x1 period file into a tidy DataFrame.
 
     Parameters
@@ -73,6 +87,17 @@ def read_hmd(path: str | PathLike[str], *, label: str | None = None) -> pd.DataF
         period life table).
     label
         Name for the file in error messages (default: the path).
+    population
+        The population the file describes. Needed only for a file whose
+        title line is missing (some public copies drop it): the column
+        header is then the first line, and the series is taken from
+        ``series`` or from the HMD's own file name (``Deaths_1x1.txt``,
+        ``Exposures_1x1.txt``, ``Mx_1x1.txt``). For a file with its title
+        line it must agree with the title's population (its first part, or
+        the whole population with its qualifiers), case and spacing aside.
+    series
+        ``"deaths"``, ``"exposure to risk"`` or ``"death rates"``, for a file
+        without its title line whose name is not the HMD's.
 
     Returns
     -------
@@ -81,15 +106,21 @@ def read_hmd(path: str | PathLike[str], *, label: str | None = None) -> pd.DataF
         ``age`` (int; the open interval ``110+`` becomes 110),
         ``open_interval`` (bool) and the file's value columns in lower case
         (``female, male, total`` or ``mx, qx, ax, lx, dx, Lx, Tx, ex``);
-        ``.`` becomes ``NaN``. ``.attrs``: ``country, kind`` (``deaths``,
-        ``exposures``, ``mx``, ``lifetable``), ``sex`` (life tables),
-        ``last_modified, protocol, file``.
+        ``.`` becomes ``NaN``. ``.attrs``: ``country`` (the title's first
+        part, e.g. ``"France"``), ``population`` (the whole population as
+        written, qualifiers included, e.g. ``"France, Civilian
+        Population"``), ``kind`` (``deaths``, ``exposures``, ``mx``,
+        ``lifetable``), ``sex`` (life tables), ``last_modified``,
+        ``protocol`` (``None`` when the file has no title line), ``title``
+        (whether it has one), ``file``.
 
     Raises
     ------
     DataError
         A path that is not a regular file of at most 16 MB, empty or non-UTF-8
-        file, unrecognised title line, wrong or missing
+        file, unrecognised title line, a missing title line when no
+        ``population`` is named (or a named population that the title
+        contradicts), wrong or missing
         column header, a row with too few or too many fields, text where a
         number belongs, negative values, probabilities above 1, an open age
         that is not last, duplicate (year, age), gaps in ages, years out of
@@ -98,35 +129,83 @@ def read_hmd(path: str | PathLike[str], *, label: str | None = None) -> pd.DataF
     """
     p = Path(path)
     name = label or str(p)
+    if population is not None:
+        if not str(population).strip():
+            raise DataError("the population named is empty", file=name, column="population",
+                            expected="the population the file describes, e.g. 'Hungary'")
+        population = " ".join(str(population).split())
+    if series is not None:
+        if str(series).strip().lower() not in _KINDS or _KINDS[str(series).strip().lower()][0] == "lifetable":
+            raise DataError(f"unknown series {series!r}", file=name, column="series",
+                            expected="'deaths', 'exposure to risk' or 'death rates'")
+        series = str(series).strip().lower()
+    elif p.name.lower() in _FILE_SERIES:
+        series = _FILE_SERIES[p.name.lower()]
     text = read_text_file(p, label=name, expected="an HMD text file")
-    return parse_hmd(text, label=name)
+    return parse_hmd(text, label=name, population=population, series=series)
 
 
-def parse_hmd(text: str, *, label: str = "<text>") -> pd.DataFrame:
-    """Parse the contents of an HMD 1x1 file; see :func:`read_hmd`."""
+def _same_population(named: str, title_population: str) -> bool:
+    def norm(x: str) -> str:
+        return " ".join(x.replace(" ,", ",").split()).casefold()
+
+    full = norm(title_population)
+    return norm(named) in (full, full.split(",")[0].strip())
+
+
+def parse_hmd(text: str, *, label: str = "<text>", population: str | None = None,
+              series: str | None = None) -> pd.DataFrame:
+    """Parse the contents of an HMD 1x1 file; see :func:`read_hmd`.
+
+    A text without its title line is refused unless ``population`` is named and
+    ``series`` says what it holds (:func:`read_hmd` takes the series from the
+    HMD's file name); the error says how to name them.
+    """
     # split at LF, CRLF or a lone CR (old Mac line ends) only: str.splitlines also breaks
     # at form feeds, \x1c-\x1e and Unicode separators, which would shift every later line number
     lines = _LINE_END.split(text)
     if not lines or not any(s.strip() for s in lines):
         _fail("the file is empty", file=label, expected="an HMD 1x1 text file")
+    named = population
     m = _TITLE.match(lines[0])
-    if not m:
+    if m:
+        what = m.group("what").strip().lower()
+        if what not in _KINDS:
+            _fail(f"unknown HMD series {m.group('what')!r}", file=label, line=1,
+                  expected="one of " + ", ".join(sorted(_KINDS)))
+        if m.group("type") != "period":
+            _fail("cohort files are not supported", file=label, line=1,
+                  expected="a period (1x1) file")
+        title_population = ", ".join(part.strip() for part in m.group("population").split(","))
+        title_population = " ".join(title_population.split())
+        if named is not None and not _same_population(named, title_population):
+            _fail(f"the title names {title_population!r}, not {named!r}", file=label, line=1,
+                  expected=f"a file of {named} (or name the population the title gives)")
+        h = 1
+    elif _HEADER_START.match(lines[0]):
+        if named is None:
+            _fail("the file has no HMD title line: its first line is the column header",
+                  file=label, line=1,
+                  expected="the title line the HMD writes ('<Country>, Deaths (period 1x1)...'), "
+                           "or name the population: read_hmd(path, population='Hungary') or, on "
+                           "the command line, --population 'Hungary'")
+        what = series
+        if what is None:
+            _fail("the file has no title line and its name does not say what it holds",
+                  file=label, line=1,
+                  expected="an HMD file name (Deaths_1x1.txt, Exposures_1x1.txt, Mx_1x1.txt) "
+                           "or read_hmd(..., series='deaths')")
+        title_population = named
+        h = 0
+    else:
         _fail("first line is not an HMD title line", file=label, line=1,
               expected="'<Country>, <Deaths|Exposure to risk|Death rates|Life tables> "
                        "(period 1x1)...' as written by the HMD")
-    what = m.group("what").strip().lower()
-    if what not in _KINDS:
-        _fail(f"unknown HMD series {m.group('what')!r}", file=label, line=1,
-              expected="one of " + ", ".join(sorted(_KINDS)))
-    if m.group("type") != "period":
-        _fail("cohort files are not supported", file=label, line=1,
-              expected="a period (1x1) file")
     kind, expected_cols = _KINDS[what]
     if kind == "lifetable" and not m.group("sex"):
         _fail("life-table title does not name the sex", file=label, line=1,
               expected="'..., Life tables (period 1x1), Males|Females|Total'")
-    # column header: the first non-blank line after the title
-    h = 1
+    # column header: the first non-blank line after the title (the first line without one)
     while h < len(lines) and not lines[h].strip():
         h += 1
     if h >= len(lines):
@@ -228,12 +307,14 @@ def parse_hmd(text: str, *, label: str = "<text>") -> pd.DataFrame:
     for col, v in values.items():
         frame[col if col in ("Lx", "Tx") else col.lower()] = v
     frame.attrs = {
-        "country": m.group("country").strip(),
+        "country": title_population.split(",")[0].strip(),
+        "population": title_population,
         "kind": kind,
-        "sex": (m.group("sex") or "").lower() or None,
-        "last_modified": (m.group("date") or "").strip() or None,
-        "protocol": (m.group("protocol") or "").strip() or None,
-        "file": label,
+        "sex": ((m.group("sex") or "").lower() or None) if m else None,
+        "last_modified": ((m.group("date") or "").strip() or None) if m else None,
+        "protocol": ((m.group("protocol") or "").strip() or None) if m else None,
+        "title": m is not None,
+        "file": str(label),
         "line": dict(zip(zip(years.tolist(), ages.tolist()), line_no.tolist())),
     }
     return frame

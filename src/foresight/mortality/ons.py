@@ -216,13 +216,13 @@ def improvement_surface(mx: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(imp, index=mx.index, columns=mx.columns[1:])
 
 
-def _check_surface(surface: pd.DataFrame, name: str, *, annual: bool = True) -> None:
+def _check_surface(surface: pd.DataFrame, name: str, *, annual: bool = True, min_years: int = 2) -> None:
     if not isinstance(surface, pd.DataFrame):
         raise DataError(f"{name} must be a DataFrame (ages x years)", column=name)
     ages = np.asarray(surface.index, dtype=float)
     years = np.asarray(surface.columns, dtype=float)
-    if ages.size < 2 or years.size < 2:
-        raise DataError(f"{name} needs at least two ages and two years", column=name)
+    if ages.size < 2 or years.size < min_years:
+        raise DataError(f"{name} needs at least two ages and {min_years} years", column=name)
     gaps = np.any(np.diff(years) != 1) if annual else np.any(np.diff(years) <= 0)
     if np.any(np.diff(ages) != 1) or gaps or np.any(ages % 1) or np.any(years % 1):
         raise DataError(
@@ -527,8 +527,12 @@ def kannisto_extend(surface: pd.DataFrame, *, to_age: int = 110, fit_ages: tuple
     squares as a straight line in age over ``fit_ages`` (inclusive) and
     extrapolated to ``to_age`` (Thatcher, Kannisto & Vaupel 1998). Rates at
     the ages already on the surface are kept. Extrapolated rates stay below 1.
+    An observed rate of zero (no deaths at an age in a small population) is
+    kept; it has no logit, so at the fitting ages it is left out of its year's
+    fit, which needs two positive rates.
     """
-    _check_surface(surface, "mx", annual=False)
+    # observed rates may be zero (no deaths at an age); anything else must be a positive rate
+    _check_surface(surface.where(surface != 0, 1.0), "mx", annual=False, min_years=1)
     ages = np.asarray(surface.index, dtype=int)
     if to_age <= ages[-1]:
         return surface.copy()
@@ -537,12 +541,25 @@ def kannisto_extend(surface: pd.DataFrame, *, to_age: int = 110, fit_ages: tuple
         raise DataError(f"fit ages {fit_ages} are not on the surface", column="age",
                         expected=f"a range of at least 3 ages within {ages[0]}-{ages[-1]}")
     m = surface.loc[lo:hi].to_numpy(dtype=float)
+    zero = m == 0
     if np.any(m >= 1):
         raise DataError("rates of 1 or more in the Kannisto fitting ages", column="mx",
                         expected="rates below 1 at the fitting ages")
     x = np.arange(lo, hi + 1, dtype=float)
-    logit = np.log(m / (1.0 - m))
-    slope, intercept = np.polyfit(x, logit, 1)
+    if not zero.any():
+        logit = np.log(m / (1.0 - m))
+        slope, intercept = np.polyfit(x, logit, 1)
+    else:
+        w = (~zero).astype(float)
+        if np.any(w.sum(axis=0) < 2):
+            j = int(np.flatnonzero(w.sum(axis=0) < 2)[0])
+            raise DataError(f"fewer than two positive rates at ages {lo}-{hi} in {surface.columns[j]}",
+                            column="mx", expected="deaths at two or more of the Kannisto fitting ages")
+        logit = np.log(np.where(zero, 0.5, m) / (1.0 - m)) * w
+        n, sx, sy = w.sum(axis=0), (w * x[:, None]).sum(axis=0), logit.sum(axis=0)
+        sxx, sxy = (w * x[:, None] ** 2).sum(axis=0), (logit * x[:, None]).sum(axis=0)
+        slope = (n * sxy - sx * sy) / (n * sxx - sx**2)
+        intercept = (sy - slope * sx) / n
     new_ages = np.arange(ages[-1] + 1, to_age + 1, dtype=float)
     z = intercept[None, :] + slope[None, :] * new_ages[:, None]
     extra = pd.DataFrame(1.0 / (1.0 + np.exp(-z)), index=pd.Index(new_ages.astype(int), name="age"),
@@ -550,4 +567,3 @@ def kannisto_extend(surface: pd.DataFrame, *, to_age: int = 110, fit_ages: tuple
     out = pd.concat([surface, extra])
     out.index.name = "age"
     return out
-

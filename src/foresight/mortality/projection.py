@@ -16,15 +16,12 @@ Everything listed in ``__all__`` below is importable from here as before.
 """
 
 from foresight.mortality.checks import (
-    BACKTEST_ORIGINS,
     annualised_improvement,
-    backtest_summary,
     improvement_uncertainty,
     ons_figures,
     ons_statements,
     power_sensitivity,
     realised_errors,
-    rolling_backtest,
     target_sensitivity,
     uk_history_figures,
     uk_standard_population,
@@ -52,7 +49,6 @@ from foresight.mortality.ons import (
     project_mortality,
 )
 from foresight.mortality.projection_plots import (
-    backtest_figure,
     expectancy_figure,
     improvement_heatmap_figure,
     realised_figure,
@@ -71,7 +67,6 @@ from foresight.mortality.uk import (
 )
 
 __all__ = [
-    "BACKTEST_ORIGINS",
     "LONG_HISTORY_ELTS",
     "OLD_AGE_RATES",
     "ONS_2014_COHORT_TARGETS",
@@ -80,8 +75,6 @@ __all__ = [
     "ProjectionAssumptions",
     "UKRun",
     "annualised_improvement",
-    "backtest_figure",
-    "backtest_summary",
     "calibrate_convergence_power",
     "cohort_target_rates",
     "convergence_weight",
@@ -102,7 +95,6 @@ __all__ = [
     "project_mortality",
     "realised_errors",
     "realised_figure",
-    "rolling_backtest",
     "sensitivity_figure",
     "smooth_elt_surfaces",
     "smooth_uk",

@@ -10,7 +10,6 @@ from foresight import plotting
 from foresight.mortality.ons import Projection
 
 __all__ = [
-    "backtest_figure",
     "expectancy_figure",
     "improvement_heatmap_figure",
     "realised_figure",
@@ -145,26 +144,3 @@ def realised_figure(realised: pd.DataFrame, history: pd.DataFrame, projection: P
     return fig
 
 
-def backtest_figure(backtest: pd.DataFrame, methods: tuple[str, ...]):
-    """Error of each method against the horizon: panels e0/e65 by sex, mean over origins.
-
-    ``backtest`` is :func:`~foresight.mortality.checks.rolling_backtest`
-    (error = projected minus observed).
-    """
-    fig, axes = plotting.figure(2, 2, height=5.6, sharex=True)
-    styles = ("-", "--", "-.", ":")
-    for i, measure in enumerate(("e0", "e65")):
-        for j, sex in enumerate(("female", "male")):
-            ax = axes[i][j]
-            sub = backtest[(backtest["measure"] == measure) & (backtest["sex"] == sex)]
-            for method, ls in zip(methods, styles):
-                err = sub[sub["method"] == method].groupby("horizon")["error"].mean()
-                ax.plot(err.index, err.to_numpy(), ls=ls, lw=1.4, label=method)
-            ax.axhline(0, color="#555555", lw=0.8)
-            ax.set_title(f"{measure}, {sex}s")
-            if j == 0:
-                ax.set_ylabel("projected - observed (years)")
-            if i == 1:
-                ax.set_xlabel("horizon (years after the last data year)")
-    axes[0][0].legend(fontsize=8)
-    return fig

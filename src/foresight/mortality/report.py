@@ -22,14 +22,11 @@ import pandas as pd
 import foresight.mortality as fm
 from foresight.display import house_table
 from foresight.data import comparison_display, published, verdict_counts
-from foresight.mortality import checks, elt_case, history, history_plots, projection_plots, uk
+from foresight.mortality import checks, elt_case, ew, history, history_plots, projection_plots, statements, uk
 from foresight.mortality.ons import ProjectionAssumptions
 
 __all__ = ["CALIBRATION_FIGURE", "COMPARISON_TITLES", "HMD_EX_TOLERANCE", "MortalityReport",
            "ONS_SHORT_NAMES", "PROJECTION_LABELS", "build", "pspline_demo"]
-
-#: The back-test horizon (years) whose errors the chapter's prose quotes.
-BACKTEST_SHOWN_HORIZON = 10
 
 #: The other long-term target shown in the table of variants (a fraction a year).
 VARIANT_TARGET = 0.015
@@ -49,9 +46,7 @@ ONS_SHORT_NAMES: dict[str, str] = {
     "ons_proj_cohort_e0_male_2014": "cohe0m", "ons_proj_e65_male_2014": "e65m",
     "ons_proj_cohort_e65_male_2014": "cohe65m", "ons_sex_gap_e0_2014": "gap0_14",
     "ons_proj_sex_gap_e0_2039": "gap0_39", "ons_proj_sex_gap_e65_2014": "gap65_14",
-    "ons_proj_sex_gap_e65_2039": "gap65_39", "ons_proj_median_period_2031": "medp31",
-    "ons_proj_median_cohort_2031": "medc31", "ons_proj_annualised_male_80y": "annm",
-    "ons_proj_annualised_female_80y": "annf",
+    "ons_proj_sex_gap_e65_2039": "gap65_39",
 }
 
 SEXES = (("female", "f"), ("male", "m"))
@@ -67,17 +62,13 @@ PROJECTION_LABELS: dict[str, str] = {
     "ons_proj_sex_gap_e0_2039": "sex gap in e0, 2039",
     "ons_proj_sex_gap_e65_2014": "sex gap in e65, 2014",
     "ons_proj_sex_gap_e65_2039": "sex gap in e65, 2039",
-    "ons_proj_median_period_2031": "median age at death, period 2031",
-    "ons_proj_median_cohort_2031": "median age at death, born 2031",
-    "ons_proj_annualised_male_80y": "improvement over 80 years, males (% a year)",
-    "ons_proj_annualised_female_80y": "improvement over 80 years, females (% a year)",
 }
 
 #: What each comparison table of :meth:`MortalityReport.comparisons` checks, in words.
 COMPARISON_TITLES: dict[str, str] = {
     "mort-tab-elt-cited": "English Life Tables against figures printed about them",
     "mort-tab-verdicts": "ONS statements on the changing life table, on the English Life Tables",
-    "mortp-tab-ons": "ONS statements the UK data can speak to, method run on HMD UK 1961-2013",
+    "mortp-tab-ons": "ONS statements on annual data: the UK, and England and Wales where they describe it",
 }
 
 
@@ -147,6 +138,18 @@ class MortalityReport:
         return uk.uk_projection(self.smoothed[0], run=self.run)
 
     @cached_property
+    def ew_smoothed(self):
+        return ew.smooth_ew(self.run)
+
+    @cached_property
+    def ew_projection(self):
+        return ew.ew_projection(self.ew_smoothed[0], run=self.run)
+
+    @cached_property
+    def ew_figures(self) -> pd.Series:
+        return ew.ew_figures(self.ew_projection)
+
+    @cached_property
     def top_ages(self) -> dict[str, int]:
         return dict(self.run.max_age)
 
@@ -156,7 +159,8 @@ class MortalityReport:
 
     @cached_property
     def long_surfaces(self):
-        return elt_case.long_history_surfaces(self.projection)
+        """England and Wales: observed rates from 1841, then the book's projection (Figures 4.10, 4.11)."""
+        return ew.ew_history_surfaces(self.ew_projection)
 
     @cached_property
     def sensitivity(self) -> pd.DataFrame:
@@ -193,17 +197,14 @@ class MortalityReport:
     def realised(self) -> pd.DataFrame:
         return checks.realised_errors(self.projection, version=self.run.version)
 
-    @cached_property
-    def backtest(self) -> pd.DataFrame:
-        return checks.rolling_backtest(run=self.run)
-
     # ------------------------------------------------------------ comparisons
     def comparisons(self) -> dict[str, pd.DataFrame]:
         """The chapter's comparison tables (:func:`foresight.data.compare`), by table name."""
         return {
             "mort-tab-elt-cited": fm.elt_cited_checks(),
             "mort-tab-verdicts": history.changing_life_table_checks(),
-            "mortp-tab-ons": checks.ons_statements(self.projection),
+            "mortp-tab-ons": checks.ons_statements(self.projection, self.ew_projection,
+                                                   fits=self.smoothed[1]),
         }
 
     # ------------------------------------------------------------ glued numbers
@@ -285,7 +286,6 @@ class MortalityReport:
         fit, inside, n_obs = demo["fit"], demo["inside"], demo["n_observed_years"]
         ons = cmp["mortp-tab-ons"]
         counts = verdict_counts(ons)
-        judged = counts["agrees"] + counts["differs"]
         t0 = proj.last_data_year
         e39 = proj.period_expectancy(0, [2039])
         medians = elt_case.median_ages(self.long_surfaces, [1851, 2031])
@@ -293,10 +293,7 @@ class MortalityReport:
         sens = self.sensitivity
         lo, hi = sens.loc[sens.index.min()], sens.loc[sens.index.max()]
         unc, var, obs = self.uncertainty, self.variants, self.observed
-        real = self.realised.groupby(["measure", "sex", "period"])["error"].mean()
-        summary = checks.backtest_summary(self.backtest)
-        methods = [m for m in checks.BACKTEST_METHODS if m in summary.columns]
-        overall = summary[methods].mean()
+        real = self.realised.groupby(["measure", "sex", "period"])[["error", "base", "trend"]].mean()
         v: dict[str, object] = {
             "mortp_version": run.version,
             "mortp_first": run.first_year, "mortp_last": run.last_year,
@@ -315,11 +312,13 @@ class MortalityReport:
             "mortp_n_agree": int(counts["agrees"]),
             "mortp_n_differs": int(counts["differs"]),
             "mortp_n_calibrated": int(counts["calibrated"]),
-            "mortp_share_agree": float(100 * counts["agrees"] / judged),
+            "mortp_n_nc": int(counts["not comparable"]),
             "mortp_e0m_39": float(e39.loc[2039, "male"]),
             "mortp_e0f_39": float(e39.loc[2039, "female"]),
             "mortp_med_p1851": float(medians.loc[1851, "period"]),
             "mortp_med_c1851": float(medians.loc[1851, "cohort"]),
+            "mortp_med_p2031": float(medians.loc[2031, "period"]),
+            "mortp_med_c2031": float(medians.loc[2031, "cohort"]),
             "mortp_pub_med_p1851": float(pub["ons_median_age_death_1851"]),
             "mortp_pub_med_c1851": float(pub["ons_proj_median_cohort_1851"]),
             "mortp_c2031_110": float(cohort.loc[110, 2031]),
@@ -333,14 +332,6 @@ class MortalityReport:
             "mortp_t15": float(100 * VARIANT_TARGET),
             "mortp_obs_gap0_1981": float(obs.loc[1981, "e0_female"] - obs.loc[1981, "e0_male"]),
             "mortp_obs_gap0_1982": float(obs.loc[1982, "e0_female"] - obs.loc[1982, "e0_male"]),
-            "mortp_bt_best": str(overall.idxmin()),
-            "mortp_bt_worst": str(overall.idxmax()),
-            "mortp_bt_n_origins": int(self.backtest["origin"].nunique()),
-            "mortp_bt_first_origin": int(self.backtest["origin"].min()),
-            "mortp_bt_last_origin": int(self.backtest["origin"].max()),
-            "mortp_bt_last_year": int(self.backtest["year"].max()),
-            "mortp_bt_h": BACKTEST_SHOWN_HORIZON,
-            "mortp_naive_years": checks.NAIVE_YEARS,
         }
         for fid, short in ONS_SHORT_NAMES.items():
             v[f"mortp_rep_{short}"] = float(ons.loc[fid, "reproduced"])
@@ -354,13 +345,12 @@ class MortalityReport:
         asmr = checks.asmr_improvement_variants(run.version)
         v["mortp_asmr_m_max"] = float(asmr.loc["male"].max())
         v["mortp_asmr_m_min"] = float(asmr.loc["male"].min())
-        v["mortp_bt_best_value"] = float(overall.min())
-        v["mortp_bt_worst_value"] = float(overall.max())
         for col, key in (("linear", "lin"), ("p = 2 / 1.5", "p2"), ("old ages: extension", "ext"),
                          (VARIANT_TARGET_LABEL, "t15")):
             for fid in ("ons_proj_e65_male_2014", "ons_proj_sex_gap_e0_2039", "ons_proj_sex_gap_e65_2039",
-                        "ons_proj_median_cohort_2031", "ons_proj_cohort_e65_male_2014"):
+                        "ons_proj_cohort_e65_male_2014"):
                 v[f"mortp_var_{key}_{ONS_SHORT_NAMES[fid]}"] = float(var.loc[fid, col])
+        v.update(self._statement_values(cmp))
         for sex, s in SEXES:
             v[f"mortp_lam_a_{s}"] = float(fits[sex].lambdas[0])
             v[f"mortp_lam_y_{s}"] = float(fits[sex].lambdas[1])
@@ -372,16 +362,51 @@ class MortalityReport:
             v[f"mortp_unc_{s}_hi"] = float(unc[(sex, "high")])
             for measure in ("e0", "e65"):
                 for period, key in (("2015-2019", "pre"), ("2020-2022", "pan")):
-                    v[f"mortp_real_{measure}_{s}_{key}"] = float(real[(measure, sex, period)])
-            for method, key in (("ONS-style", "ons"), ("Lee-Carter", "lc"), ("P-spline forecast", "ps"),
-                                ("constant improvement", "naive")):
-                v[f"mortp_bt_{key}_{s}_e0_10"] = float(summary.loc[("e0", sex, BACKTEST_SHOWN_HORIZON), method])
-        for method, key in (("ONS-style", "ons"), ("Lee-Carter", "lc"), ("P-spline forecast", "ps"),
-                            ("constant improvement", "naive")):
-            v[f"mortp_bt_{key}_all"] = float(overall[method])
+                    v[f"mortp_real_{measure}_{s}_{key}"] = float(real.loc[(measure, sex, period), "error"])
+                v[f"mortp_base_{measure}_{s}"] = float(real.loc[(measure, sex, "2015-2019"), "base"])
+                v[f"mortp_trend_{measure}_{s}_pre"] = float(real.loc[(measure, sex, "2015-2019"), "trend"])
+                v[f"mortp_base_share_{measure}_{s}"] = float(
+                    100 * real.loc[(measure, sex, "2015-2019"), "base"] / real.loc[(measure, sex, "2015-2019"), "error"])
         for key, col in (("m", "e0_male"), ("f", "e0_female"), ("cm", "cohort_e0_male")):
             v[f"mortp_sens_{key}_lo"] = float(lo[col])
             v[f"mortp_sens_{key}_hi"] = float(hi[col])
+        return v
+
+    def _statement_values(self, cmp: dict[str, pd.DataFrame]) -> dict[str, object]:
+        """The counts behind the headline agreement rate, and the England and Wales details."""
+        counts = statements.statement_counts(cmp).set_index(["population", "kind"])
+        v: dict[str, object] = {}
+        keys = {"United Kingdom": "uk", "England and Wales": "ew", "England and Wales; Scotland": "ews"}
+        numbers = counts.xs("numbers", level="kind")
+        words = counts.xs("words", level="kind")
+        for name, frame in (("num", numbers), ("words", words)):
+            judged = frame["agrees"] + frame["differs"]
+            v[f"mortp_{name}_rows"] = int(frame["rows"].sum())
+            v[f"mortp_{name}_judged"] = int(judged.sum())
+            v[f"mortp_{name}_agree"] = int(frame["agrees"].sum())
+            v[f"mortp_{name}_nc"] = int(frame["not comparable"].sum())
+        v["mortp_num_agree_other"] = int(numbers["agree_other_reading"].sum())
+        v["mortp_num_share"] = float(100 * v["mortp_num_agree"] / v["mortp_num_judged"])
+        for pop in numbers.index:
+            key = keys.get(pop, "ns" if str(pop).startswith("not stated") else None)
+            if key is not None:
+                row = numbers.loc[pop]
+                v[f"mortp_num_{key}_judged"] = int(row["agrees"] + row["differs"])
+                v[f"mortp_num_{key}_agree"] = int(row["agrees"])
+        # the rows that do not count, by role
+        rec = statements.statement_record()
+        for role in ("derived", "reading", "repeat", "calibrated"):
+            v[f"mortp_role_{role}"] = int((rec["role"] == role).sum())
+        ew_values = self.ew_figures
+        for sex, s in SEXES:
+            for when in (1930, 1970):
+                v[f"mortp_ew_coh65_{s}_{when}"] = float(ew_values[f"_cohort_e65_{sex}_{when}"])
+        # the E&W median of those born in 2031 under a long-term target of 1.5%
+        from foresight.mortality.ons import project_mortality
+
+        alt = project_mortality(self.ew_smoothed[0], ProjectionAssumptions().with_target(VARIANT_TARGET),
+                                data_top_age=self.top_ages)
+        v["mortp_ew_t15_medc31"] = float(alt.median_age_at_death("cohort", 2031))
         return v
 
     # ------------------------------------------------------------ tables
@@ -408,11 +433,17 @@ class MortalityReport:
              "open: the document does not say"),
             ("males not below females", "yes" if a.male_not_below_female else "no", "stated"),
         ], columns=["choice", "value in the book's run", "in the document"])
-        real = self.realised.pivot_table(index=["sex", "year"], columns="measure", values="error").round(2)
-        real.columns = [f"error in {c} (years)" for c in real.columns]
-        summary = checks.backtest_summary(self.backtest).round(2)
+        real = self.realised.pivot_table(index=["sex", "year"], columns="measure", values=["error", "trend"])
+        real = real.loc[:, [("error", "e0"), ("trend", "e0"), ("error", "e65"), ("trend", "e65")]].round(2)
+        real.columns = [f"{m}: {'error' if part == 'error' else 'of which trend'} (years)" for part, m in real.columns]
+        counts = statements.statement_counts(cmp)
+        counts["kind"] = counts["kind"].map({"numbers": "numbers printed", "words": "statements in words"})
+        counts = counts.rename(columns={"population": "population the statement describes",
+                                        "kind": "kind of check", "rows": "rows counted",
+                                        "agree_other_reading": "agree under the other reading"})
         return {
             "mort-tab-elt": history.elt_catalogue_table(),
+            "mortp-tab-counts": house_table(counts, index=False),
             "mort-tab-elt-cited": comparison_display(cmp["mort-tab-elt-cited"], "mort_tab_elt_cited"),
             "mort-tab-verdicts": comparison_display(cmp["mort-tab-verdicts"], "mort_tab_verdicts",
                                                     index=checks_["number"].to_dict()),
@@ -422,7 +453,6 @@ class MortalityReport:
             "mortp-tab-variants": house_table(
                 self.variants.rename(index=PROJECTION_LABELS).rename_axis("figure"), precision=2),
             "mortp-tab-realised": house_table(real, precision=2),
-            "mortp-tab-backtest": house_table(summary, precision=2),
         }
 
     # ------------------------------------------------------------ figures
@@ -452,7 +482,6 @@ class MortalityReport:
             "mortp-fig-sensitivity": projection_plots.sensitivity_figure(self.sensitivity.reset_index()),
             "mortp-fig-realised": projection_plots.realised_figure(self.realised, self.observed,
                                                                    self.projection),
-            "mortp-fig-backtest": projection_plots.backtest_figure(self.backtest, checks.BACKTEST_METHODS),
         }
 
 

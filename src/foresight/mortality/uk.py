@@ -157,16 +157,20 @@ def window_surface(frame: pd.DataFrame, sex: str, first: int, last: int, max_age
 
 
 def fit_uk(run: UKRun | None = None, *, forecast_to: int | None = None,
+           counts: tuple[pd.DataFrame, pd.DataFrame] | None = None,
            ) -> tuple[dict[str, pd.DataFrame], dict[str, PSplineFit]]:
     """Fit the P-spline to the UK counts of ``run`` and extend it to ``run.extend_to``.
 
     ``forecast_to``: also forecast to that year (zero-weight padding, the
-    P-spline's own extrapolation). Returns every fitted year, extended by
-    age with :func:`kannisto_extend`, and the fits.
+    P-spline's own extrapolation). ``counts``: other deaths and exposures in
+    the tidy layout of :func:`~foresight.mortality.hmd.read_hmd` (e.g. England
+    and Wales, :mod:`foresight.mortality.ew`) instead of the UK's of
+    ``run.version``. Returns every fitted year, extended by age with
+    :func:`kannisto_extend`, and the fits.
     """
     run = UKRun() if run is None else run
     run.check()
-    deaths, exposures = uk_counts(run.version)
+    deaths, exposures = uk_counts(run.version) if counts is None else counts
     surfaces, fits = {}, {}
     for sex in SEXES:
         top = int(run.max_age[sex])
@@ -186,7 +190,8 @@ def fit_uk(run: UKRun | None = None, *, forecast_to: int | None = None,
     return surfaces, fits
 
 
-def smooth_uk(run: UKRun | None = None) -> tuple[dict[str, pd.DataFrame], dict[str, PSplineFit]]:
+def smooth_uk(run: UKRun | None = None, *, counts: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+              ) -> tuple[dict[str, pd.DataFrame], dict[str, PSplineFit]]:
     """Smooth the UK rates as ONS did and extend them to ``run.extend_to``.
 
     Returns
@@ -200,7 +205,7 @@ def smooth_uk(run: UKRun | None = None) -> tuple[dict[str, pd.DataFrame], dict[s
         years (:class:`PSplineFit`).
     """
     run = UKRun() if run is None else run
-    full, fits = fit_uk(run)
+    full, fits = fit_uk(run, counts=counts)
     return {sex: full[sex].loc[:, : run.initial_year] for sex in SEXES}, fits
 
 

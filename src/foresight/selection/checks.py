@@ -1,9 +1,10 @@
 """The chapter's checks of cited figures, through :func:`foresight.data.compare`.
 
 * :func:`validity_drop_check` — the debate's "validity falls by 25%" against
-  two summaries of the meta-analytic validities, with and without the
-  criterion the article's abstract does not name (a reproduction: the debate
-  cites the same meta-analysis).
+  summaries of the meta-analytic validities: over every stored criterion, over
+  the criteria the article's abstract names, over the work criteria (the
+  debate is about personnel selection), and job performance alone (a
+  reproduction: the debate cites the same meta-analysis).
 * :func:`schmidt_hunter_check` — Schmidt & Hunter's (1998) multiple R of GMA
   with each other predictor against the two-predictor formula, with the
   correlation with GMA from ``data/selection/predictor_correlations.csv``:
@@ -40,41 +41,58 @@ DROP_READINGS: dict[str, str] = {
     "mean": "mean of criteria",
     "ratio": "ratio of mean validities",
 }
+#: The criterion the debate's context points to most directly.
+JOB_PERFORMANCE = "job performance"
+
+
+def criteria_sets(kuncel: pd.DataFrame) -> dict[str, tuple[pd.DataFrame, str]]:
+    """The sets of criteria the debate's figure is read over: key -> (rows, words)."""
+    from foresight.selection.evidence import confirmed_criteria
+
+    work = kuncel[kuncel["setting"].astype(str) == "work"].reset_index(drop=True)
+    confirmed = confirmed_criteria(kuncel)
+    return {
+        "all": (kuncel, f"all {len(kuncel)} criteria"),
+        "confirmed": (confirmed, f"the {len(confirmed)} criteria the abstract names"),
+        "work": (work, f"the {len(work)} work criteria ({', '.join(work['criterion'].astype(str))})"),
+    }
 
 
 def validity_drop_check(kuncel: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The debate's drop in validity against the meta-analysis, read four ways.
+    """The debate's drop in validity against the meta-analysis, read seven ways.
 
-    The debate gives one round figure; the meta-analysis gives a pair of
-    validities per criterion. Two summaries of the relative loss (``1 -
-    holistic / mechanical``) are compared with it: the unweighted mean of the
-    criteria's losses, and the loss computed from the mean validities; each
-    over every stored criterion and over the criteria the article's abstract
-    names (:func:`foresight.selection.evidence.confirmed_criteria`; the
-    others come only from a secondary transcription).
+    The debate gives one figure; the meta-analysis gives a pair of validities
+    per criterion. Two summaries of the relative loss (``1 - holistic /
+    mechanical``) are compared with it, the unweighted mean of the criteria's
+    losses and the loss computed from the mean validities, over three sets of
+    criteria (:func:`criteria_sets`): every stored criterion, the criteria the
+    article's abstract names (the others come only from a secondary
+    transcription), and the work criteria, which fit a debate about personnel
+    selection; and the loss for job performance alone.
 
     Returns
     -------
     pandas.DataFrame
-        Four rows (``drop_mean_all``, ``drop_ratio_all``,
-        ``drop_mean_confirmed``, ``drop_ratio_confirmed``, per cent) against
-        ``debate_validity_drop``, in the comparison layout.
+        Seven rows (``drop_<mean|ratio>_<all|confirmed|work>`` and
+        ``drop_job_performance``, per cent) against ``debate_validity_drop``,
+        in the comparison layout.
     """
-    from foresight.selection.evidence import confirmed_criteria, readings_of_drop
+    from foresight.selection.evidence import readings_of_drop
 
     table = kuncel2013() if kuncel is None else kuncel
     pub = published("psykologtidningen2014debate")
-    sets = {"all": (table, f"all {len(table)} criteria"),
-            "confirmed": (confirmed_criteria(table),
-                          f"the {len(confirmed_criteria(table))} criteria the abstract names")}
     rep, labels, ids = {}, {}, {}
-    for key, (rows, words) in sets.items():
+    for key, (rows, words) in criteria_sets(table).items():
         wide = readings_of_drop(rows).set_index("criterion")
         for stem, reading in DROP_READINGS.items():
             rid = f"drop_{stem}_{key}"
             rep[rid] = 100.0 * float(wide.loc[reading, "relative_loss"])
             labels[rid] = f"validity drop, per cent: {reading}, {words}"
             ids[rid] = "debate_validity_drop"
+    wide = readings_of_drop(table).set_index("criterion")
+    rep["drop_job_performance"] = 100.0 * float(wide.loc[JOB_PERFORMANCE, "relative_loss"])
+    labels["drop_job_performance"] = f"validity drop, per cent: {JOB_PERFORMANCE} alone"
+    ids["drop_job_performance"] = "debate_validity_drop"
     return compare(pub, rep, figure_ids=ids, labels=labels)
 
 

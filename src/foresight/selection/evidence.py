@@ -12,9 +12,13 @@
   table entries, used to test :func:`foresight.selection.taylor_russell`.
 * :func:`default_predictors` — the four-predictor set the chapter simulates.
 * :func:`readings_of_drop` — what "validity falls by 25%" can mean.
+* :func:`abstract_gain` — the abstract's bound on the mechanical advantage for
+  job performance, read from its wording quoted in ``kuncel2013.csv``.
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import pandas as pd
@@ -222,3 +226,34 @@ def nearest_reading(readings: pd.DataFrame, target: float) -> pd.Series:
     """The reading whose value is closest to ``target`` (a proportion, e.g. 0.25)."""
     idx = (readings["value"] - target).abs().idxmin()
     return readings.loc[idx]
+
+
+#: The abstract's sentence on job performance, as quoted in the note of the job-performance row
+#: of ``data/selection/kuncel2013.csv``: the qualifier and the printed figure.
+ABSTRACT_QUOTE = re.compile(r"'improvement in prediction of (more than) (\d+%)'")
+
+
+def abstract_gain(table: pd.DataFrame) -> tuple[float, str]:
+    """The gain from mechanical combination the article's abstract states for job performance.
+
+    Read from the abstract's words quoted in the note of the job-performance
+    row (``'improvement in prediction of more than 50%'``), with
+    :func:`foresight.data.read_printed`. Returns ``(gain, qualifier)``, the
+    gain as a fraction of the holistic validity: ``(0.5, "more than")``. A
+    gain above ``g`` is a loss above ``1 - 1 / (1 + g)`` of the mechanical
+    validity, whatever the per-criterion values.
+
+    Raises
+    ------
+    DataError
+        When the row or the quotation is missing.
+    """
+    from foresight.data import read_printed
+
+    label = table.attrs.get("file", "data/selection/kuncel2013.csv")
+    rows = table[table["criterion"].astype(str) == "job performance"]
+    match = ABSTRACT_QUOTE.search(str(rows["note"].iloc[0])) if len(rows) else None
+    if match is None:
+        raise DataError("no quotation of the abstract's job-performance figure", file=label, column="note",
+                        expected="'improvement in prediction of more than <n>%' in the job-performance row")
+    return read_printed(match.group(2), "%", file=label, row="job performance") / 100, match.group(1)

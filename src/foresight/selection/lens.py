@@ -33,6 +33,10 @@ from numpy.typing import ArrayLike
 from foresight.results import summary_text
 
 
+#: Residual sum of squares, relative to the total, below which a fit counts as exact.
+RESIDUAL_TOLERANCE = 1e-12
+
+
 @dataclass(frozen=True)
 class LensResult:
     """Lens-model statistics of one judge on one sample (all correlations)."""
@@ -53,13 +57,31 @@ class LensResult:
 
     @property
     def residual_component(self) -> float:
-        """``C * sqrt(1 - Re^2) * sqrt(1 - Rs^2)``: the part carried by unmodelled knowledge."""
+        """``C * sqrt(1 - Re^2) * sqrt(1 - Rs^2)``: the part carried by unmodelled knowledge.
+
+        Zero when ``C`` is undefined: that happens only when a residual sum of squares is
+        zero (``Re`` or ``Rs`` is 1), so one of the two square roots is zero.
+        """
+        if np.isnan(self.C):
+            return 0.0
         return self.C * np.sqrt(max(0.0, 1 - self.Re**2)) * np.sqrt(max(0.0, 1 - self.Rs**2))
 
     @property
     def tucker(self) -> float:
         """Right-hand side of Tucker's identity (equals ``r_a`` up to rounding)."""
         return self.linear_component + self.residual_component
+
+    @property
+    def formula_correlation(self) -> float:
+        """The judge's correlation with the linear formula of the cues, ``corr(J, Ye) = G * Rs``.
+
+        ``Ye`` is the environment's least-squares prediction (the regression
+        formula on the same cues). The judgement is its own linear model plus
+        a residual uncorrelated with the cues, so only the model correlates
+        with ``Ye``: ``G`` times the model's share of the judgement's SD,
+        ``Rs``. The ``r_xz`` of a range-restriction scenario for this judge.
+        """
+        return self.G * self.Rs
 
     @property
     def model_of_judge_validity(self) -> float:
@@ -140,8 +162,11 @@ def lens_model(judgements: ArrayLike, criterion: ArrayLike, cues: ArrayLike) -> 
     be = np.linalg.solve(Sxx, Sxy)
     var_js, var_ye, cov_fit = bj @ Sxj, be @ Sxy, bj @ Sxy
     res_j, res_y, cov_res = Sjj - var_js, Syy - var_ye, Sjy - cov_fit
-    with np.errstate(invalid="ignore", divide="ignore"):
-        C = cov_res / np.sqrt(res_j * res_y) if res_j > 0 and res_y > 0 else float("nan")
+    # A residual sum of squares within round-off of zero (a judge or a criterion that is an
+    # exact linear function of the cues) leaves C undefined; the test is relative, so the
+    # answer does not depend on the scale of the judgements or the criterion.
+    defined = res_j > RESIDUAL_TOLERANCE * Sjj and res_y > RESIDUAL_TOLERANCE * Syy
+    C = cov_res / np.sqrt(res_j * res_y) if defined else float("nan")
     return LensResult(
         r_a=float(Sjy / np.sqrt(Sjj * Syy)),
         G=float(cov_fit / np.sqrt(var_js * var_ye)),

@@ -224,3 +224,65 @@ def break_even_figure(grid: dict[str, np.ndarray], reading_cost: float | None = 
               loc="upper right", fontsize=8)
     ax.grid(False)
     return fig
+
+
+def restriction_figure(table: pd.DataFrame, break_even: pd.DataFrame, r_mechanical: float,
+                       r_clinical: float, selection_ratio: float, *, career_validity: float,
+                       career_formula, career_holistic: np.ndarray, judge_rxz: float | None = None):
+    """Relative loss of holistic combination in a restricted final round, two scenarios.
+
+    Left: a pool chosen on the formula (``table`` from
+    :func:`foresight.selection.utility.restriction_table`): loss against the
+    holistic score's correlation with the formula, one line per selection
+    ratio; the no-insight value ``r_c / r_m``, the break-even at
+    ``selection_ratio`` and, if given, the simulated judge's correlation with
+    the formula (``judge_rxz``, ``G R_s`` of the lens model) marked. Right: a
+    pool chosen on earlier careers: loss against the holistic score's
+    correlation with the career record, one line per correlation of the
+    record with the formula (record validity ``career_validity``, same
+    selection ratio), and, dotted, the pool chosen on the formula (the record
+    *is* the formula), which the lines approach as the correlation nears 1
+    when ``career_validity`` is the formula's validity. Below zero the
+    holistic score is the more valid in the pool. Model with stated
+    assumptions.
+    """
+    from foresight.selection.utility import restricted_validity, restricted_validity_indirect
+
+    fig, axes = figure(1, 2, height=4.0, sharey=True)
+    ax = axes[0]
+    for k, (sr, t) in enumerate(table.groupby("selection_ratio", sort=True)):
+        ax.plot(t["r_xz"], 100 * t["loss"], color=PALETTE[k], lw=1.8, label=f"top {sr:.0%} kept")
+    be = float(break_even.set_index("selection_ratio").loc[selection_ratio, "r_xz"])
+    ax.axhline(100 * (1 - r_clinical / r_mechanical), color="#888888", lw=1, ls=":",
+               label="no restriction")
+    ax.axvline(r_clinical / r_mechanical, color="#444444", lw=1, ls="--", label="no insight ($r_c/r_m$)")
+    ax.plot([be], [0], "o", color="#222222", ms=6, label=f"break-even, top {selection_ratio:.0%}")
+    if judge_rxz is not None:
+        f0 = float(restricted_validity(r_mechanical, selection_ratio))
+        h0 = float(restricted_validity_indirect(r_clinical, r_mechanical, judge_rxz, selection_ratio))
+        ax.plot([judge_rxz], [100 * (1 - h0 / f0)], "^", color="#222222", ms=7,
+                label=f"simulated judge ($G R_s$), top {selection_ratio:.0%}")
+    ax.axhline(0, color="#888888", lw=0.8)
+    ax.set_xlabel("correlation with the formula, $r_{xz}$")
+    ax.set_ylabel("relative loss of holistic combination (%)")
+    ax.set_title("Pool chosen on the formula", fontsize=10)
+    ax.set_ylim(-80, 110)
+    ax.legend(loc="upper left", fontsize=8)
+    ax = axes[1]
+    x = np.asarray(career_holistic, float)
+    for k, rwx in enumerate(career_formula):
+        f = float(restricted_validity_indirect(r_mechanical, career_validity, rwx, selection_ratio))
+        h = restricted_validity_indirect(r_clinical, career_validity, x, selection_ratio)
+        ax.plot(x, 100 * (1 - h / f), color=PALETTE[k + 3], lw=1.8, label=f"record with formula {rwx:g}")
+    f1 = float(restricted_validity(r_mechanical, selection_ratio))
+    h1 = restricted_validity_indirect(r_clinical, r_mechanical, x, selection_ratio)
+    ok = 1 - r_mechanical**2 - r_clinical**2 - x**2 + 2 * r_mechanical * r_clinical * x > 0
+    ax.plot(x[ok], 100 * (1 - h1[ok] / f1), color="#444444", lw=1.2, ls=":", label="record = formula (left)")
+    ax.axhline(0, color="#888888", lw=0.8)
+    ax.set_xlabel("correlation with the career record, $r_{wz}$")
+    ax.set_title("Pool chosen on earlier careers", fontsize=10)
+    ax.legend(loc="upper left", fontsize=8, title=f"record validity {career_validity:.2f}",
+              title_fontsize=8)
+    fig.suptitle("Range restriction in a final round (model with stated assumptions)",
+                 fontweight="bold", fontsize=11)
+    return fig

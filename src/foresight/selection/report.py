@@ -47,6 +47,7 @@ from foresight.selection.derailers import (
     strategy_values,
 )
 from foresight.selection.evidence import (
+    abstract_gain,
     confirmed_criteria,
     default_predictors,
     drop_readings,
@@ -64,8 +65,12 @@ from foresight.selection.stanine import (
 )
 from foresight.selection.utility import (
     bcg_gain_per_hire,
+    break_even_selector_correlation,
+    career_filter_table,
+    partial_validity,
     restricted_validity,
     restricted_validity_indirect,
+    restriction_table,
     taylor_russell,
 )
 
@@ -99,6 +104,20 @@ class Assumptions:
         Share hired and share who would succeed at random (utility section).
     senior_selection_ratio
         Share of the pool reaching the final round (range restriction).
+    restriction_ratios, restriction_correlations
+        Selection ratios and correlations ``r_xz`` (holistic score with the
+        formula) of the range-restriction sensitivity.
+    break_even_ratios
+        Selection ratios at which the break-even ``r_xz`` is reported.
+    career_validities, career_formula, career_validity, career_holistic, career_figure_formula
+        The pool filtered by earlier careers: validities ``r_wy`` of the
+        career record (the table adds the formula's own validity, the case
+        that joins the two scenarios), its correlations ``r_wx`` with the
+        formula (up to close to 1: the debate's premise is finalists alike on
+        the formula), the ``r_wy`` of the sentence on a record related to the
+        scores only through performance, the grid of the record's
+        correlations ``r_wz`` with the holistic score and the ``r_wx`` of the
+        figure's lines (whose record is as valid as the formula).
     norm_shift, norm_sd_ratio
         The illustrative graduate norm group (mean in population SDs, SD ratio),
         and the grids of :func:`norm_shift_table`.
@@ -117,6 +136,14 @@ class Assumptions:
     selection_ratio: float = 0.3
     base_rate: float = 0.5
     senior_selection_ratio: float = 0.1
+    restriction_ratios: tuple[float, ...] = (0.05, 0.1, 0.3)
+    restriction_correlations: tuple[float, ...] = tuple(np.round(np.linspace(0, 0.8, 161), 6))
+    break_even_ratios: tuple[float, ...] = (0.05, 0.1, 0.2, 0.3, 0.5)
+    career_validities: tuple[float, ...] = (0.2, 0.3, 0.5)
+    career_formula: tuple[float, ...] = (0.2, 0.4, 0.6, 0.8, 0.9, 0.95)
+    career_validity: float = 0.3
+    career_holistic: tuple[float, ...] = tuple(np.round(np.linspace(-0.6, 0.8, 141), 6))
+    career_figure_formula: tuple[float, ...] = (0.4, 0.8, 0.95)
     norm_shift: float = 0.8
     norm_sd_ratio: float = 0.85
     norm_shifts: tuple[float, ...] = (0.5, 0.8, 1.0)
@@ -129,9 +156,14 @@ class Assumptions:
 #: The settings the book uses.
 ASSUMPTIONS = Assumptions()
 
+#: Values of r_xz at which the prose quotes the relative loss in a pool chosen on the formula.
+RESTRICTION_EXAMPLES: tuple[float, float] = (0.5, 0.3)
+#: Correlations of the career record with the formula at which the prose quotes the pool.
+CAREER_EXAMPLES: tuple[float, ...] = (0.6, 0.8, 0.9, 0.95)
+
 #: What each comparison table of :meth:`SelectionReport.comparisons` checks, in words.
 COMPARISON_TITLES: dict[str, str] = {
-    "sel-tab-drop-check": "The debate's 25% against the meta-analysis, four readings",
+    "sel-tab-drop-check": "The debate's 25% against the meta-analysis, seven readings",
     "sel-tab-sh": "Schmidt & Hunter's multiple R, two-predictor formula",
     "sel-tab-tr": "Taylor-Russell tables, bivariate normal",
 }
@@ -293,6 +325,31 @@ class SelectionReport:
     def norms(self) -> pd.DataFrame:
         return norm_shift_table(list(self.a.norm_shifts), list(self.a.norm_sd_ratios))
 
+    @cached_property
+    def restriction(self) -> pd.DataFrame:
+        """Formula and holistic validity in a pool chosen on the formula, over r_xz and SR."""
+        r_m, r_c = self.job_performance
+        return restriction_table(r_m, r_c, self.a.restriction_correlations, self.a.restriction_ratios)
+
+    @cached_property
+    def break_even_rxz(self) -> pd.DataFrame:
+        """The r_xz at which the two are equally valid in the pool, by selection ratio."""
+        r_m, r_c = self.job_performance
+        rows = []
+        for sr in self.a.break_even_ratios:
+            rxz = break_even_selector_correlation(r_c, r_m, float(restricted_validity(r_m, sr)), sr)
+            rows.append({"selection_ratio": sr, "r_xz": rxz, "partial": partial_validity(r_c, r_m, rxz)})
+        return pd.DataFrame(rows)
+
+    @cached_property
+    def career(self) -> pd.DataFrame:
+        """The pool filtered by earlier careers (:func:`career_filter_table`); the record's validities
+        are the illustrative ones and the formula's own."""
+        r_m, r_c = self.job_performance
+        validities = sorted({*self.a.career_validities, r_m})
+        return career_filter_table(r_m, r_c, validities, self.a.career_formula,
+                                   self.a.senior_selection_ratio)
+
     @property
     def job_performance(self) -> tuple[float, float]:
         """Mechanical and holistic validity for job performance (Kuncel et al. 2013)."""
@@ -346,6 +403,7 @@ class SelectionReport:
         be = break_even_insight(self.insight)
         r_m, r_c = self.job_performance
         sr = a.selection_ratio
+        gain, _ = abstract_gain(self.kuncel)
         # the pool is chosen on the formula; the holistic score is restricted only through it
         # (its correlation with the formula is r_c / r_m: no validity of its own beyond it)
         rr_m = float(restricted_validity(r_m, a.senior_selection_ratio))
@@ -370,6 +428,9 @@ class SelectionReport:
             "sel_jp_loss": float(wide.loc["job performance", "relative_loss"]),
             "sel_jp_var_loss": float(wide.loc["job performance", "variance_loss"]),
             "sel_jp_gain": float(wide.loc["job performance", "mechanical_gain"]),
+            "sel_abstract_gain": gain,
+            # a gain above g is a loss above 1 - 1 / (1 + g): the abstract's bound on the loss
+            "sel_abstract_loss": 1 - 1 / (1 + gain),
             "sel_mean_loss": float(wide.loc["mean of criteria", "relative_loss"]),
             "sel_mean_loss_confirmed": float(confirmed.loc["mean of criteria", "relative_loss"]),
             "sel_ratio_loss_confirmed": float(confirmed.loc["ratio of mean validities", "relative_loss"]),
@@ -377,8 +438,7 @@ class SelectionReport:
             "sel_n_criteria": int(len(self.kuncel)),
             "sel_unconfirmed": Markdown(" and ".join(
                 self.kuncel.loc[self.kuncel["in_abstract"].astype(str) != "yes", "criterion"].astype(str))),
-            "sel_drop_tol": float(published("psykologtidningen2014debate").loc["debate_validity_drop",
-                                                                                 "tolerance"]),
+            "sel_drop_tol": float(cmp["sel-tab-drop-check"]["tolerance"].iloc[0]),
             "sel_drop_agree": int(verdict_counts(cmp["sel-tab-drop-check"])["agrees"]),
             "sel_drop_rows": int(len(cmp["sel-tab-drop-check"])),
             "sel_ratio_loss": float(wide.loc["ratio of mean validities", "relative_loss"]),
@@ -411,6 +471,8 @@ class SelectionReport:
             "sel_lens_gap": float(abs(lens.r_a - lens.tucker)),
             "sel_lens_identity": Markdown(identity_text(lens.r_a, lens.tucker)),
             "sel_lens_n": int(lens.n),
+            # the judge's correlation with the linear formula of the cues: G R_s in the lens model
+            "sel_judge_rxz": float(lens.formula_correlation),
             "sel_be_insight": float(be),
             "sel_be_C": float(np.interp(be, self.insight["insight"], self.insight["C"])),
             "sel_sr": sr,
@@ -427,6 +489,8 @@ class SelectionReport:
             "sel_rr_r_mc": r_c / r_m,
             "sel_rr_c_direct": rr_c_direct,
             "sel_rr_loss_direct": 1 - rr_c_direct / rr_m,
+            **self._restriction_values(),
+            **self._reading_values(cmp["sel-tab-drop-check"]),
             "sel_pop5_grad": Markdown(f"{lo}" if lo == hi else f"{lo} to {hi}"),
             "sel_g5_lo": float(row["group5_percentile_low"]),
             "sel_g5_hi": float(row["group5_percentile_high"]),
@@ -447,6 +511,71 @@ class SelectionReport:
         }
         return v
 
+    def _restriction_values(self) -> dict[str, object]:
+        """Glued numbers of the range-restriction section (both scenarios)."""
+        a = self.a
+        r_m, r_c = self.job_performance
+        be = self.break_even_rxz.set_index("selection_ratio")
+        sr = a.senior_selection_ratio
+        rr_m = float(restricted_validity(r_m, sr))
+        v: dict[str, object] = {
+            "sel_be_rxz": float(be.loc[sr, "r_xz"]),
+            "sel_be_partial": float(be.loc[sr, "partial"]),
+            "sel_be_sr_lo": float(min(a.break_even_ratios)), "sel_be_sr_hi": float(max(a.break_even_ratios)),
+            "sel_be_rxz_at_sr_lo": float(be.loc[min(a.break_even_ratios), "r_xz"]),
+            "sel_be_rxz_at_sr_hi": float(be.loc[max(a.break_even_ratios), "r_xz"]),
+        }
+        for name, rxz in zip("ab", RESTRICTION_EXAMPLES):
+            h = float(restricted_validity_indirect(r_c, r_m, rxz, sr))
+            v[f"sel_rr_ex_{name}_r"] = float(rxz)
+            v[f"sel_rr_ex_{name}_loss"] = 1 - h / rr_m
+        # the pool filtered by earlier careers
+        c = self.career
+        top = c.loc[c["break_even_r_wz"].idxmax()]
+        rwy = a.career_validity
+        through_m = float(restricted_validity_indirect(r_m, rwy, rwy * r_m, sr))
+        through_c = float(restricted_validity_indirect(r_c, rwy, rwy * r_c, sr))
+        illustrative = c[c["r_wy"].isin(a.career_validities)]
+        by = c.set_index(["r_wy", "r_wx"])
+        most = max(a.career_validities)
+        v.update({
+            "sel_cf_rwy": float(rwy),
+            "sel_cf_rwy_lo": float(min(a.career_validities)), "sel_cf_rwy_hi": float(most),
+            "sel_cf_rwx_lo": float(min(a.career_formula)), "sel_cf_rwx_hi": float(max(a.career_formula)),
+            "sel_cf_loss_lo": float(c["loss_equal"].min()),
+            "sel_cf_n": int(len(c)), "sel_cf_n_neg": int((c["break_even_r_wz"] < 0).sum()),
+            "sel_cf_n_illustrative": int(len(illustrative)),
+            "sel_cf_n_neg_illustrative": int((illustrative["break_even_r_wz"] < 0).sum()),
+            "sel_cf_be_max": float(top["break_even_r_wz"]), "sel_cf_be_max_rwy": float(top["r_wy"]),
+            "sel_cf_be_max_rwx": float(top["r_wx"]),
+            "sel_cf_through": 1 - through_c / through_m,
+        })
+        # how alike the finalists are on the formula, and the break-even where the record is valid
+        # and close to the formula; the record as valid as the formula joins the two scenarios
+        for rwx in CAREER_EXAMPLES:
+            key = f"{round(100 * rwx):d}"
+            v[f"sel_cf_rwx_{key}"] = float(rwx)
+            v[f"sel_cf_sd_{key}"] = float(by.loc[(most, rwx), "formula_sd"])
+            v[f"sel_cf_be_{key}"] = float(by.loc[(most, rwx), "break_even_r_wz"])
+            v[f"sel_cf_same_be_{key}"] = float(by.loc[(r_m, rwx), "break_even_r_wz"])
+        return v
+
+    def _reading_values(self, drop: pd.DataFrame) -> dict[str, object]:
+        """Glued numbers of the readings of the debate's figure."""
+        from foresight.selection.checks import criteria_sets
+
+        work = criteria_sets(self.kuncel)["work"][0]
+        return {
+            "sel_work_mean": float(drop.loc["drop_mean_work", "reproduced"]) / 100,
+            "sel_work_ratio": float(drop.loc["drop_ratio_work", "reproduced"]) / 100,
+            "sel_work_mean_diff": float(drop.loc["drop_mean_work", "difference"]),
+            "sel_work_ratio_diff": float(drop.loc["drop_ratio_work", "difference"]),
+            "sel_jp_diff": float(drop.loc["drop_job_performance", "difference"]),
+            "sel_n_work": int(len(work)),
+            "sel_work_names": Markdown(", ".join(work["criterion"].astype(str))),
+            "sel_drop_closest": float(drop["difference"].abs().min()),
+        }
+
     # ------------------------------------------------------------ tables
     def tables(self) -> dict[str, object]:
         """Every table the chapter shows, by glue key."""
@@ -455,7 +584,11 @@ class SelectionReport:
             ["date", "authors", "side", "title_sv", "title_en", "summary"]
         ].rename(columns={"title_sv": "title (Swedish)", "title_en": "title (our English rendering)",
                           "summary": "summary (the compendium's own)"})
-        shown = self.readings.reset_index().rename(columns={
+        from foresight.selection.checks import criteria_sets
+
+        work = readings_of_drop(criteria_sets(self.kuncel)["work"][0]).iloc[-2:]
+        work = work.assign(criterion=["mean of the work criteria", "ratio of mean validities, work criteria"])
+        shown = pd.concat([self.readings.reset_index(), work], ignore_index=True).rename(columns={
             "relative_loss": "validity lost", "variance_loss": "variance lost",
             "mechanical_gain": "gain from formula"})
         k = self.kuncel.set_index("criterion")
@@ -488,10 +621,22 @@ class SelectionReport:
             "sel-tab-validity": house_table(self.validities.reset_index(), index=False, formats=
                 {"mean": "{:.3f}", "lower": "{:.3f}", "upper": "{:.3f}"}),
             "sel-tab-tr": comparison_display(cmp["sel-tab-tr"], "sel_tr"),
+            "sel-tab-career": house_table(self._career_shown(), index=False, formats={
+                "career record's validity": "{:.2f}", "record with formula": "{:.2f}",
+                "formula's SD in the pool (full pool = 1)": "{:.2f}",
+                "formula in the pool": "{:.3f}", "holistic in the pool (record tied equally)": "{:.3f}",
+                "relative loss then": "{:.1%}", "record with holistic at break-even": "{:.2f}"}),
             "sel-tab-norms": house_table(norms, index=False, formats=
                 {"graduate mean (population SD)": "{:.1f}", "graduate SD ratio": "{:.2f}",
                  "graduate 5, population percentile from": "{:.1f}", "to  ": "{:.1f}"}),
         }
+
+    def _career_shown(self) -> pd.DataFrame:
+        return self.career.rename(columns={
+            "r_wy": "career record's validity", "r_wx": "record with formula",
+            "formula_sd": "formula's SD in the pool (full pool = 1)",
+            "formula": "formula in the pool", "holistic_equal": "holistic in the pool (record tied equally)",
+            "loss_equal": "relative loss then", "break_even_r_wz": "record with holistic at break-even"})
 
     # ------------------------------------------------------------ figures
     def figures(self) -> dict[str, object]:
@@ -507,6 +652,10 @@ class SelectionReport:
                 {"typical judge": self.validities, "judge with insight": self.validities_skilled}),
             "sel-fig-insight": plots.insight_figure(self.insight, break_even_insight(self.insight)),
             "sel-fig-utility": plots.utility_figure(r_m, r_c),
+            "sel-fig-restriction": plots.restriction_figure(
+                self.restriction, self.break_even_rxz, r_m, r_c, a.senior_selection_ratio,
+                career_validity=r_m, career_formula=a.career_figure_formula,
+                career_holistic=np.asarray(a.career_holistic), judge_rxz=float(self.lens.formula_correlation)),
             "sel-fig-stanine": plots.stanine_figure(a.norm_shift, a.norm_sd_ratio),
             "sel-fig-breakeven": plots.break_even_figure(grid, d["cost"]),
         }

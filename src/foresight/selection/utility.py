@@ -178,3 +178,154 @@ def restricted_validity_indirect(validity: ArrayLike, validity_selector: ArrayLi
     with np.errstate(invalid="ignore"):  # no selection (SR = 1): z is -inf and lambda 0
         shrink = np.where(sr >= 1, 0.0, 1.0 - (1 + z * lam - lam**2))  # 1 - u^2
     return (rzy - rxy * rxz * shrink) / np.sqrt((1 - rxy**2 * shrink) * (1 - rxz**2 * shrink))
+
+
+def _shrink(selection_ratio: ArrayLike) -> np.ndarray:
+    """``1 - u^2``: the share of a selector's variance that top-down selection removes."""
+    sr = np.asarray(selection_ratio, float)
+    z = norm.isf(sr)
+    lam = mean_selected_z(sr)
+    with np.errstate(invalid="ignore"):
+        return np.where(sr >= 1, 0.0, 1.0 - (1 + z * lam - lam**2))
+
+
+def break_even_selector_correlation(validity: float, validity_selector: float, target: float,
+                                    selection_ratio: float) -> float:
+    """The correlation with the selector at which a score's restricted validity equals ``target``.
+
+    Solves ``restricted_validity_indirect(validity, validity_selector, s,
+    selection_ratio) = target`` for ``s`` in closed form. With ``k = 1 - u^2``
+    (:func:`restricted_validity_indirect`) and ``c = target sqrt(1 -
+    validity_selector^2 k)``, squaring ``validity - validity_selector k s = c
+    sqrt(1 - k s^2)`` gives the quadratic
+
+    ``(v_s^2 k^2 + c^2 k) s^2 - 2 v v_s k s + (v^2 - c^2) = 0``
+
+    whose root with ``v - v_s k s >= 0`` (the side the unsquared equation
+    needs, as ``c > 0``) is returned.
+
+    Parameters
+    ----------
+    validity
+        ``r_zy``: the score's validity in the unrestricted population.
+    validity_selector
+        ``r_xy``: the validity of the score the pool was selected on.
+    target
+        The restricted validity to reach, in (0, 1).
+    selection_ratio
+        Share kept (top-down on the selector), in (0, 1).
+
+    Returns
+    -------
+    float
+        The correlation ``s`` in [-1, 1]; NaN if no correlation reaches the
+        target. Below it the score's restricted validity is higher.
+    """
+    v, vs, t = float(validity), float(validity_selector), float(target)
+    k = float(_shrink(selection_ratio))
+    if not (0 < k < 1) or not (0 < t < 1):
+        return float("nan")
+    c = t * np.sqrt(1 - vs**2 * k)
+    a = vs**2 * k**2 + c**2 * k
+    b = -2 * v * vs * k
+    cc = v**2 - c**2
+    disc = b**2 - 4 * a * cc
+    if a <= 0 or disc < 0:
+        return float("nan")
+    roots = [(-b - np.sqrt(disc)) / (2 * a), (-b + np.sqrt(disc)) / (2 * a)]
+    ok = [s for s in roots if -1 <= s <= 1 and v - vs * k * s >= -1e-12]
+    if len(ok) != 1:
+        return float("nan") if not ok else float(min(ok))
+    return float(ok[0])
+
+
+def restriction_table(mechanical: float, holistic: float, correlations: ArrayLike,
+                      selection_ratios: ArrayLike) -> "pd.DataFrame":
+    """Validity of the formula and of the holistic score in a pool chosen on the formula.
+
+    For every selection ratio and every correlation ``r_xz`` between the
+    holistic score and the formula (Thorndike's case III,
+    :func:`restricted_validity_indirect`): the formula's validity within the
+    pool (direct restriction), the holistic score's, and the relative loss
+    ``1 - holistic / formula`` (negative where the holistic score is the more
+    valid in the pool). Rows where ``(formula, holistic, criterion)`` would have
+    no valid correlation matrix are left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``selection_ratio, r_xz, formula, holistic, loss``.
+    """
+    import pandas as pd
+
+    r = np.asarray(correlations, float)
+    sr = np.asarray(selection_ratios, float)
+    S, R = np.meshgrid(sr, r, indexing="ij")
+    det = 1 - mechanical**2 - holistic**2 - R**2 + 2 * mechanical * holistic * R
+    f = np.broadcast_to(restricted_validity(mechanical, S), S.shape)
+    h = restricted_validity_indirect(holistic, mechanical, R, S)
+    out = pd.DataFrame({"selection_ratio": S.ravel(), "r_xz": R.ravel(), "formula": f.ravel(),
+                        "holistic": h.ravel(), "loss": 1 - (h / f).ravel()})
+    return out[det.ravel() > 0].reset_index(drop=True)
+
+
+def partial_validity(validity: float, validity_other: float, correlation: float) -> float:
+    """Partial correlation of a score with the criterion, holding another score fixed.
+
+    ``(r_zy - r_xy r_xz) / sqrt((1 - r_xy^2)(1 - r_xz^2))``: what the score
+    ``Z`` knows about the criterion beyond ``X``. Zero when ``r_xz = r_zy /
+    r_xy``, the case in which ``Z`` carries nothing the formula lacks.
+    """
+    return float((validity - validity_other * correlation)
+                 / np.sqrt((1 - validity_other**2) * (1 - correlation**2)))
+
+
+def career_filter_table(mechanical: float, holistic: float, career_validities: ArrayLike,
+                        career_formula: ArrayLike, selection_ratio: float) -> "pd.DataFrame":
+    """A final round reached through earlier careers: both scores restricted only indirectly.
+
+    The pool is the top ``selection_ratio`` on a career record ``W`` whose
+    validity for the criterion is ``r_wy`` and whose correlations with the
+    formula and the holistic score are ``r_wx`` and ``r_wz``. By Pearson and
+    Lawley (:func:`restricted_validity_indirect` with ``W`` as the selector),
+    each score's validity within the pool depends on its own validity and its
+    own correlation with ``W``; the correlation between the two scores does
+    not enter.
+
+    For every ``r_wy`` in ``career_validities`` and ``r_wx`` in
+    ``career_formula``: the formula's standard deviation in the pool as a
+    share of its standard deviation in the full pool,
+    ``sqrt(1 - r_wx^2 (1 - u^2))`` (how alike the finalists are on the
+    formula; ``u`` the ratio of the record's restricted to unrestricted SD,
+    :func:`restricted_validity_indirect`); the formula's validity in the
+    pool; the holistic score's and the relative loss when ``r_wz = r_wx``
+    (the record tied equally to both); and the break-even ``r_wz``
+    (:func:`break_even_selector_correlation`): the holistic score is the more
+    valid in the pool only if its correlation with the record is below it.
+
+    The two range-restriction scenarios are ends of one continuum: with
+    ``r_wx = 1`` and ``r_wy = r_xy`` the record *is* the formula, and the
+    break-even ``r_wz`` is the break-even ``r_xz`` of a pool chosen on the
+    formula. Rows whose correlations of ``(W, X, Y)`` form no valid
+    correlation matrix are left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``r_wy, r_wx, formula_sd, formula, holistic_equal,
+        loss_equal, break_even_r_wz``.
+    """
+    import pandas as pd
+
+    k = float(_shrink(selection_ratio))
+    rows = []
+    for rwy in np.asarray(career_validities, float):
+        for rwx in np.asarray(career_formula, float):
+            if 1 - rwy**2 - rwx**2 - mechanical**2 + 2 * rwy * rwx * mechanical < -1e-12:
+                continue  # no valid correlation matrix of (W, X, Y)
+            f = float(restricted_validity_indirect(mechanical, rwy, rwx, selection_ratio))
+            h = float(restricted_validity_indirect(holistic, rwy, rwx, selection_ratio))
+            rows.append({"r_wy": float(rwy), "r_wx": float(rwx), "formula_sd": float(np.sqrt(1 - rwx**2 * k)),
+                         "formula": f, "holistic_equal": h, "loss_equal": 1 - h / f,
+                         "break_even_r_wz": break_even_selector_correlation(holistic, rwy, f, selection_ratio)})
+    return pd.DataFrame(rows)

@@ -17,6 +17,12 @@ Synthetic data
 Comparisons (through :func:`foresight.data.compare`)
     :func:`flow_comparison`, :func:`headline_comparison`,
     :func:`table1_comparison`, :func:`table2_comparison`.
+The actuarial benchmark (submodules, imported on demand)
+    :mod:`foresight.sle.dutch` (observed Dutch mortality from the HMD, Kannisto
+    graduation, the improvement rule, :class:`~foresight.sle.dutch.DutchBenchmark`),
+    :mod:`foresight.sle.benchmark` (survival, ages at death, variants and the
+    realised check for any benchmark) and :mod:`foresight.sle.actuarial` (the
+    earlier benchmark on the 1989-93 tables, with its graduation checks).
 """
 
 from foresight.sle.cascade import (

@@ -145,7 +145,7 @@ def sensitivity_figure(table: pd.DataFrame, *, synthetic: bool = True):
 def actuarial_figure(table: pd.DataFrame, *, synthetic: bool = True):
     """Subjective minus actuarial survival by target age, one panel per sex,
     one line per age group (``table`` from
-    :func:`foresight.sle.actuarial.subjective_vs_actuarial`)."""
+    :func:`foresight.sle.benchmark.by_group`)."""
     fig, axes = figure(1, 2, height=3.6, sharey=True)
     for ax, sex in zip(axes, ("female", "male")):
         for k, group in enumerate(("20-35", "36-59")):
@@ -187,4 +187,76 @@ def rounding_figure(sample: pd.DataFrame, *, synthetic: bool = True):
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.set_axisbelow(True)
     ax.set_title(_title("Rounding of the survival-probability answers", synthetic))
+    return fig
+
+
+def improvement_figure(rules: dict[str, dict[str, pd.DataFrame]], *, uniform: float | None = None,
+                       realised: str | None = None, variant: str | None = None):
+    """Annual improvement by age group, one panel per sex, one step line per rule.
+
+    ``rules`` maps a label to ``{sex: improvement table}``
+    (:func:`foresight.sle.dutch.improvement_table`); the ``realised`` label, if
+    given, is drawn dashed (years after the survey), the ``variant`` label
+    thin and dash-dotted; ``uniform`` (a fraction) as a horizontal line. Real
+    data (HMD Netherlands).
+    """
+    fig, axes = figure(1, 2, height=4.4, sharey=True)
+    for ax, sex in zip(axes, ("female", "male")):
+        for k, (label, tables) in enumerate(rules.items()):
+            t = tables[sex]
+            x = np.r_[t["age_from"].to_numpy(), t["age_to"].iloc[-1] + 1]
+            y = 100 * t["improvement"].to_numpy()
+            style = (dict(ls="--", lw=1.6) if label == realised else dict(ls="-.", lw=1.2) if label == variant
+                     else dict(lw=1.8))
+            ax.stairs(y, x, color=PALETTE[k % len(PALETTE)], label=label, baseline=None, **style)
+        if uniform is not None:
+            ax.axhline(100 * uniform, color="#444444", lw=1, ls=":", label=f"uniform {100 * uniform:.1f}%")
+        ax.axhline(0, color="#888888", lw=0.8)
+        ax.set_xlim(0, 111)
+        ax.set_xticks([0, 20, 40, 60, 80, 100])
+        ax.set_xlabel("age (years)")
+        ax.set_title(f"{sex.capitalize()}s", fontsize=10)
+    axes[0].set_ylabel("fall in the death rate (% a year)")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=3, fontsize=8.5)
+    fig.suptitle("Improvement by age group, Netherlands (HMD, real data)", fontweight="bold", fontsize=11)
+    return fig
+
+
+def benchmark_range_figure(variants: pd.DataFrame, stated: dict[str, float], *, central: str):
+    """The benchmark under every variant: chance of living to 100 and median age at death.
+
+    ``variants`` from :func:`foresight.sle.benchmark.variants_table` (rows in
+    display order, with ``assumption`` and ``variant``); ``stated`` holds the
+    published ``survival_100`` and the SSP point estimate as
+    ``median_footnote3`` (vertical lines; the benchmark's median is read by the
+    same footnote-3 rule as the respondents' answers);
+    ``central`` names the central variant (drawn larger). Actuarial figures
+    are averaged over the synthetic sample's ages and sexes.
+    """
+    n = len(variants)
+    fig, axes = figure(1, 2, height=0.26 * n + 1.4, sharey=True)
+    y = np.arange(n)[::-1]
+    groups = list(dict.fromkeys(variants["assumption"]))
+    colour = {g: PALETTE[k % len(PALETTE)] for k, g in enumerate(groups)}
+    cols = (("survival_100", "chance of living to 100 (%)"),
+            ("median_footnote3", "median, by footnote 3 (years)"))
+    for ax, (col, label) in zip(axes, cols):
+        for yi, (_, row) in zip(y, variants.iterrows()):
+            big = row["variant"] == central
+            ax.plot(row[col], yi, "D" if big else "o", ms=8 if big else 5, color=colour[row["assumption"]])
+        ax.axvline(stated[col], color="#222222", lw=1.2, ls="--")
+        lo = min(float(variants[col].min()), stated[col])
+        hi = max(float(variants[col].max()), stated[col])
+        pad = 0.06 * (hi - lo)
+        ax.set_xlim(lo - pad, hi + pad)
+        ax.set_xlabel(label)
+        ax.grid(axis="y", visible=False)
+    axes[0].set_yticks(y, list(variants["variant"]))
+    axes[0].tick_params(axis="y", labelsize=8)
+    axes[1].text(stated["median_footnote3"], n - 0.3, " stated", fontsize=8, va="bottom")
+    axes[0].text(stated["survival_100"], n - 0.3, " stated", fontsize=8, va="bottom")
+    axes[0].set_ylim(-0.7, n + 0.5)
+    fig.suptitle("The actuarial benchmark under each assumption (synthetic age and sex mix)",
+                 fontweight="bold", fontsize=11)
     return fig

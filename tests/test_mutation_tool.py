@@ -1,0 +1,88 @@
+"""The mutator behind `make mutation` (benchmarks/_mutate.py): the mutants it makes, and where."""
+
+from __future__ import annotations
+
+import ast
+import sys
+
+import pytest
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from _mutate import mutants, mutated_source  # noqa: E402
+
+SOURCE = '''\
+"""Module docstring 1 + 2 is not code."""
+__all__ = ["f"]
+
+
+def f(x: int = 3, y: "float" = 0.5) -> float:
+    """Docstring with 7 < 8."""
+    if x < 2 and not y:
+        raise ValueError(f"x {x + 1} too small")
+    z = -x * y / 4
+    z += 1
+    mask = (z > 0) | (x == 5)
+    return z if mask is not None else True
+'''
+
+
+def _changes(source: str = SOURCE) -> list[tuple[int, str]]:
+    return [(m.line, m.change) for m in mutants(source, "toy")]
+
+
+def test_every_operator_family_is_mutated_once_per_site():
+    got = _changes()
+    expected = {
+        (5, "3 -> 4"), (5, "0.5 -> 1.5"),  # default values are code
+        (7, "< -> <="), (7, "2 -> 3"), (7, "and -> or"), (7, "not x -> x"),
+        (9, "-x -> x"), (9, "* -> /"), (9, "/ -> *"), (9, "4 -> 5"),
+        (10, "+= -> -="), (10, "1 -> 2"),
+        (11, "> -> >="), (11, "0 -> 1"), (11, "| -> &"), (11, "== -> !="), (11, "5 -> 6"),
+        (12, "is not -> is"), (12, "True -> False"),
+    }
+    assert set(got) == expected and len(got) == len(expected)
+
+
+def test_docstrings_annotations_defaults_of_annotations_raise_and_all_are_left_alone():
+    lines = {line for line, _ in _changes()}
+    assert not lines & {1, 2, 6, 8}  # docstrings, __all__, the raise and its message
+    # annotations are skipped, but a default value is code
+    assert (5, "3 -> 4") in _changes() and (5, "0.5 -> 1.5") in _changes()
+
+
+@pytest.mark.parametrize("index", range(len(mutants(SOURCE, "toy"))))
+def test_each_mutant_compiles_and_differs_from_the_original_in_one_place(index):
+    tree = mutated_source(SOURCE, index)
+    compile(tree, "toy", "exec")
+    original = ast.unparse(ast.parse(SOURCE)).splitlines()
+    changed = ast.unparse(tree).splitlines()
+    assert len(original) == len(changed)
+    assert sum(a != b for a, b in zip(original, changed)) == 1
+
+
+def test_a_mutant_changes_behaviour_as_its_name_says():
+    m = next(m for m in mutants(SOURCE, "toy") if m.change == "+= -> -=")
+    ns: dict = {}
+    exec(compile(mutated_source(SOURCE, m.index), "toy", "exec"), ns)
+    plain: dict = {}
+    exec(compile(SOURCE, "toy", "exec"), plain)
+    assert plain["f"](4, 1.0) == -4 * 1.0 / 4 + 1
+    assert ns["f"](4, 1.0) == -4 * 1.0 / 4 - 1
+
+
+def test_the_order_is_stable_and_an_unknown_index_is_refused():
+    assert _changes() == _changes()
+    with pytest.raises(IndexError):
+        mutated_source(SOURCE, 10_000)
+
+
+def test_the_verdict_modules_are_all_configured_and_exist():
+    import mutation
+
+    assert len(mutation.MODULES) == 11
+    for module, (tests, chapters) in mutation.MODULES.items():
+        assert mutation._source_path(module).is_file(), module
+        assert all((ROOT / t).exists() for t in tests), module
+        assert set(chapters) <= set(mutation.CHAPTERS), module
