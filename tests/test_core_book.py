@@ -161,3 +161,21 @@ def test_numbered_headings_get_one_number():
     _single_heading_numbers(None, doc)
     titles = [t.astext() for t in doc.findall(nodes.title)]
     assert titles == ["Statement 1: The median age at death", "Life tables", "2039 and after"]
+
+
+def test_execute_refuses_an_error_raised_while_displaying(mini):
+    """IPython turns an exception in ``_repr_html_`` into an error output and the cell still
+    succeeds; executing a chapter must refuse that rather than commit the traceback."""
+    import nbformat
+
+    from foresight.book import execute_notebook
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "class T:\n    def _repr_html_(self):\n        raise NameError('snap')\n"
+        "from IPython.display import display\ndisplay(T())\nprint('went ' + 'on')"))
+    path = mini / "chapters" / "a.ipynb"
+    nbformat.write(nb, path)
+    with pytest.raises(RuntimeError, match="cell 0 showed an error.*NameError: snap"):
+        execute_notebook(path, root=mini)
+    assert "went on" not in path.read_text()  # the executed notebook was not written

@@ -174,6 +174,13 @@ def execute_notebook(path: Path, *, timeout: int = 600, root: Path | None = None
     finally:
         os.environ.clear()
         os.environ.update(old)
+    # An exception inside a display method (a table's _repr_html_, say) does not fail
+    # the cell: IPython shows it as an error output and the cell still reports success.
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                raise RuntimeError(f"{path}: cell {i} showed an error while displaying its output: "
+                                   f"{out.get('ename')}: {out.get('evalue')}")
     for cell in nb.cells:
         cell.get("metadata", {}).pop("execution", None)
     nb.metadata.pop("widgets", None)

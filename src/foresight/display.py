@@ -40,7 +40,7 @@ from typing import Union
 import numpy as np
 import pandas as pd
 
-from foresight.rounding import ZERO_FLOOR, settle
+from foresight.rounding import ZERO_FLOOR, settle, snap_zero
 
 __all__ = ["HouseTable", "LABELS", "MISSING", "TALL_ROWS", "as_table", "house_table", "label"]
 
