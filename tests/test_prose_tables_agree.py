@@ -150,13 +150,9 @@ def test_prose_glue_references_are_parsed():
         ("chapters/sle.ipynb", "sle_z", ".1f")]
 
 
-#: Disagreements known today in pages this test's author may not edit, with the reason.
-#: Each must still disagree (the test fails once it is fixed, so the entry goes too).
-KNOWN = {
-    ("chapters/mortality.ipynb", "mortp_rep_gap65_39"):
-        "the text rounds to 2 decimals what Table 1.6 shows to 3; the mortality chapter is being "
-        "rewritten for issue 23, which owns its prose",
-}
+#: Disagreements allowed, with the reason: none today. Each entry must still disagree
+#: (the test fails once it is fixed, so the entry goes too).
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 def test_numbers_in_the_prose_read_as_in_the_tables():
