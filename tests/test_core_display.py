@@ -16,6 +16,8 @@ def test_labels_turn_snake_case_into_words_and_capitalise():
     assert label("table_id") == "Table" and label("n", {"n": "n"}) == "n"
     assert label("published") == "Published"
     assert label("e0") == "e0" and label("no.") == "no."
+    assert label("men, 20-59") == "Men, 20-59" and label("rule's target (% a year)") == "Rule's target (% a year)"
+    assert label("population-origin pairs") == "Population-origin pairs" and label("q(60)") == "q(60)"
 
 
 def test_plain_range_index_is_dropped_and_a_named_index_is_a_column():

@@ -99,10 +99,10 @@ def label(name: object, labels: Mapping[str, str] | None = None) -> str:
 
 
 def _capital(text: str) -> str:
-    """First letter up when the first word is an ordinary lower-case word
-    (``published`` -> ``Published``; ``e0``, ``q(60)``, ``mx`` stay)."""
-    first = text.split(" ", 1)[0]
-    if len(first) > 2 and first.isalpha() and first.islower():
+    """First letter up when the first word is an ordinary lower-case word, whatever
+    follows it (``published`` -> ``Published``, ``men, 20-59`` -> ``Men, 20-59``,
+    ``rule's target`` -> ``Rule's target``; ``e0``, ``q(60)``, ``mx`` stay)."""
+    if re.match(r"[a-z]{3,}\b", text) and not re.match(r"[a-z]+\(", text):
         return text[0].upper() + text[1:]
     return text
 
