@@ -28,7 +28,7 @@ export PYTHONPATH       := $(CURDIR)/src
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export JUPYTER_PLATFORM_DIRS := 1
 
-.PHONY: book test install browser execute bench unit notebooks fragile site site-tests clean help pdf mutation
+.PHONY: book test install browser pdftools execute bench unit notebooks fragile site site-tests clean help pdf mutation
 
 # Each stage of `make test` appends "<stage> <seconds>" here; `make test` prints the table.
 STAGES       := $(abspath $(VENV))/.stage-times
@@ -36,10 +36,10 @@ STAGES       := $(abspath $(VENV))/.stage-times
 timed = start=$$(date +%s.%N); $(2); echo "$(1) $$(awk "BEGIN { print $$(date +%s.%N) - $$start }")" >> $(STAGES)
 
 help:
-	@echo "make book     install (if needed) and build the site into _build/html"
+	@echo "make book     install (if needed) and build the site and its PDF into _build/html"
 	@echo "make test     install (if needed) and run every check"
 	@echo "make execute  re-execute every chapter in place (refresh committed outputs)"
-	@echo "make pdf      the whole book as one A4 PDF, _build/pdf/foresight.pdf"
+	@echo "make pdf      make book, then check the whole-book PDF (_build/html/foresight.pdf)"
 	@echo "make bench    run the benchmarks in benchmarks/"
 	@echo "make fragile  re-run every chapter as on other machines; report glued values that move"
 	@echo "make mutation mutation-test the verdict-deciding modules (long; report in benchmarks/results)"
@@ -71,7 +71,12 @@ browser:
 	fi
 	@$(CHROMIUM) --version
 
-book: install
+# The site, and the whole book as one A4 PDF that every page links (_build/html/foresight.pdf):
+# the single-page HTML build (the same sources and execution cache as the site), printed by
+# headless Chromium through the print stylesheet in foresight.css (hence `browser`).
+# BOOK_PDF=0 builds the site alone (the stale-results test does; its pages then link no PDF).
+BOOK_PDF     ?= 1
+book: install browser
 	$(PY) -m foresight.book prepare-build _build
 	@# Notebooks not yet in the execution cache run two at a time (one per core) first.
 	$(PY) -m foresight.book warm-cache _build
@@ -79,15 +84,25 @@ book: install
 	@# "up to date", re-emits no warning and reports a failed build as green.
 	$(BIN)/jupyter-book build . $(JB_FLAGS) || { rm -rf _build/.doctrees; exit 1; }
 	@test -f _build/html/index.html
+ifneq ($(BOOK_PDF),0)
+	$(BIN)/jupyter-book build . --builder singlehtml $(JB_FLAGS) || { rm -rf _build/.doctrees; exit 1; }
+	$(PY) -m foresight.book pdf _build/singlehtml _build/html/foresight.pdf
+endif
 
-# The whole book as one PDF: the single-page HTML build (the same sources and
-# execution cache as the site), printed to A4 by headless Chromium through the
-# print stylesheet in foresight.css. Needs Debian's chromium (make browser).
-pdf: install browser
-	$(PY) -m foresight.book prepare-build _build
-	$(BIN)/jupyter-book build . --builder singlehtml $(JB_FLAGS)
-	$(PY) -m foresight.book pdf _build/singlehtml _build/pdf/foresight.pdf
+# `make book`, then the checks of the PDF (tests/website/test_pdf.py): collapsed sections
+# printed, no caption left alone, no header split inside a word, few half-empty pages.
+# They read the PDF with poppler's pdftotext and pdftoppm (Debian's poppler-utils).
+pdf: book pdftools
 	$(BIN)/pytest -q -p no:cacheprovider -m pdf tests/website/test_pdf.py
+
+pdftools:
+	@if ! command -v pdftotext >/dev/null || ! command -v pdftoppm >/dev/null; then \
+	  echo "installing Debian poppler-utils"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq poppler-utils >/dev/null; \
+	fi
+	@pdftotext -v 2>&1 | sed -n 1p
 
 execute: install
 	$(PY) -m foresight.book execute
@@ -131,13 +146,13 @@ fragile: install
 # `site` builds the book first; `site-tests` (what `make test` runs after its own book
 # stage) tests the site already built.
 site: install browser book site-tests
-site-tests: install browser
-	@$(call timed,site,$(BIN)/pytest -q -p no:cacheprovider -n 2 --dist loadfile -m "slow and not pdf" tests)
+site-tests: install browser pdftools
+	@$(call timed,site,$(BIN)/pytest -q -p no:cacheprovider -n 2 --dist loadfile -m slow tests)
 
 # The unit tests, the notebook passes and the fragile-output check share nothing, so they
 # run together (output grouped per target); then the site is built and tested. The time of
 # each stage is printed at the end.
-test: install browser
+test: install browser pdftools
 	@rm -f $(STAGES); start=$$(date +%s.%N); rc=0; \
 	{ $(MAKE) --no-print-directory -j2 --output-sync=target unit notebooks fragile && \
 	  { s=$$(date +%s.%N); $(MAKE) --no-print-directory book; b=$$?; \

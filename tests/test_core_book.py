@@ -138,6 +138,11 @@ def test_build_info_and_footer_name_version_commit_and_licences(tmp_path, monkey
     assert "commit <code" in html and "abc&lt;1&gt;" in html
     assert 'href="https://example.org/r"' in html and "MIT licence" in LICENCE_TEXT
     assert "Source:" not in footer_html({**info, "repository": ""})
+    # the dates are named, and with a path the footer links the whole book's PDF
+    assert "\u201cLast updated\u201d is the date of the last commit" in html
+    assert "foresight-pdf-link" not in html
+    linked = footer_html(info, "../../foresight.pdf")
+    assert '<a class="foresight-pdf-link" href="../../foresight.pdf">' in linked
 
 
 def test_numbered_headings_get_one_number():
@@ -156,3 +161,21 @@ def test_numbered_headings_get_one_number():
     _single_heading_numbers(None, doc)
     titles = [t.astext() for t in doc.findall(nodes.title)]
     assert titles == ["Statement 1: The median age at death", "Life tables", "2039 and after"]
+
+
+def test_execute_refuses_an_error_raised_while_displaying(mini):
+    """IPython turns an exception in ``_repr_html_`` into an error output and the cell still
+    succeeds; executing a chapter must refuse that rather than commit the traceback."""
+    import nbformat
+
+    from foresight.book import execute_notebook
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "class T:\n    def _repr_html_(self):\n        raise NameError('snap')\n"
+        "from IPython.display import display\ndisplay(T())\nprint('went ' + 'on')"))
+    path = mini / "chapters" / "a.ipynb"
+    nbformat.write(nb, path)
+    with pytest.raises(RuntimeError, match="cell 0 showed an error.*NameError: snap"):
+        execute_notebook(path, root=mini)
+    assert "went on" not in path.read_text()  # the executed notebook was not written

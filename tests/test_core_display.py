@@ -12,9 +12,12 @@ from foresight.display import MISSING, TALL_ROWS, HouseTable, as_table, house_ta
 def test_labels_turn_snake_case_into_words_and_capitalise():
     assert label("mean_sle") == "Mean sle"
     assert label("p60_85") == "P(survive 60 to 85)"  # from LABELS: words alone cannot say it
-    assert label("mean_sle", {"mean_sle": "mean SLE"}) == "mean SLE"
+    assert label("mean_sle", {"mean_sle": "mean SLE"}) == "Mean SLE"  # every header starts with a capital
+    assert label("table_id") == "Table" and label("n", {"n": "n"}) == "n"
     assert label("published") == "Published"
     assert label("e0") == "e0" and label("no.") == "no."
+    assert label("men, 20-59") == "Men, 20-59" and label("rule's target (% a year)") == "Rule's target (% a year)"
+    assert label("population-origin pairs") == "Population-origin pairs" and label("q(60)") == "q(60)"
 
 
 def test_plain_range_index_is_dropped_and_a_named_index_is_a_column():
@@ -106,3 +109,36 @@ def test_as_table_accepts_tables_only():
     assert as_table(t) is t
     with pytest.raises(TypeError):
         as_table(pd.DataFrame({"x": [1]}).style)
+
+
+def test_number_cells_record_the_value_they_show():
+    """data-value holds the number a cell was formatted from (12 significant digits), so a
+    prose number and a cell can be matched by value; a cell showing zero records nothing
+    (it could be round-off in disguise)."""
+    import re
+
+    t = house_table(pd.DataFrame({"name": ["a", "b", "c"], "value": [45.34912345678912, 2.6e-7, np.nan]}),
+                    precision=2)
+    html = t._repr_html_()
+    assert list(t.data["Value"]) == ["45.35", "0.00", MISSING]
+    assert re.findall(r'data-value="([^"]+)">([^<]*)<', html) == [("45.3491234568", "45.35")]
+    # a table of text numbers records the values it is given
+    shown = pd.DataFrame({"v": ["6.0", "83.0"]})
+    given = house_table(shown, values=pd.DataFrame({"v": [6.0, 83.0]}))
+    assert re.findall(r'data-value="([^"]+)">([^<]*)<', given._repr_html_()) == [("6.0", "6.0"), ("83.0", "83.0")]
+
+
+def test_row_decimals_print_each_value_at_its_own_precision():
+    df = pd.DataFrame({"value": [6.0, 83.0, 1.2, 46.0]})
+    t = house_table(df, row_decimals={"value": [1, 1, 1, 0]})
+    assert list(t.data["Value"]) == ["6.0", "83.0", "1.2", "46"]
+    with pytest.raises(ValueError, match="3 entries for 4 rows"):
+        house_table(df, row_decimals={"value": [1, 1, 1]})
+
+
+def test_a_key_follows_the_table():
+    t = house_table(pd.DataFrame({"a": [1]}), notes=["Key: x means y."])
+    html = t._repr_html_()
+    assert html.endswith('<p class="house-table-key">Key: x means y.</p>')
+    assert html.index("</table>") < html.index("house-table-key")
+    assert repr(t).endswith("Key: x means y.")

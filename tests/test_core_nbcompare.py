@@ -34,10 +34,10 @@ from conftest import ROOT
         ("1.23456789e-05", "1.23457e-05"),
         # round-off around zero has no digits to keep: below the floor it is 0 (issue 22)
         ("sel_lens_gap 1.1102230246251565e-16", "sel_lens_gap 0"),
-        ("-2e-17 and 3.3e-13 and 9.99e-10", "0 and 0 and 0"),
+        ("-2e-17 and 3.3e-13 and 9.99e-09", "0 and 0 and 0"),
         ("-0.0, -0.000, 0.0 and -0.0%", "0, 0, 0 and 0%"),
         # at and above the floor a number keeps its six digits
-        ("1e-09, 1.234567e-09, -0.0002", "1e-09, 1.23457e-09, -0.0002"),
+        ("1e-08, 1.234567e-08, -0.0002", "1e-08, 1.23457e-08, -0.0002"),
     ],
 )
 def test_round_floats(text, expected):

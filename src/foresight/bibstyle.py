@@ -83,7 +83,8 @@ def register() -> None:
     from pybtex.plugin import register_plugin
     from pybtex.style.formatting.unsrt import Style as Unsrt
     from pybtex.style.labels import BaseLabelStyle
-    from pybtex.style.template import field, sentence
+    from pybtex.style.formatting.unsrt import dashify, date
+    from pybtex.style.template import field, optional_field, sentence
 
     class AuthorYearLabels(BaseLabelStyle):
         def format_labels(self, sorted_entries):
@@ -102,6 +103,26 @@ def register() -> None:
         def format_title(self, e, which_field, as_sentence=True):
             title = field(which_field)
             return sentence[title] if as_sentence else title
+
+        def get_article_template(self, e):
+            """unsrt's article, but the volume and issue are shown without pages too
+            (unsrt drops them: "Academic Medicine, 2018." instead of "93(11), 2018.")."""
+            from pybtex.style.formatting import toplevel
+            from pybtex.style.template import first_of, join, optional, tag, words
+
+            pages = field("pages", apply_func=dashify)
+            volume_and_pages = first_of[
+                optional[join[field("volume"), optional["(", field("number"), ")"], ":", pages]],
+                optional[join[field("volume"), optional["(", field("number"), ")"]]],
+                words["pages", pages],
+            ]
+            return toplevel[
+                self.format_names("author"),
+                self.format_title(e, "title"),
+                sentence[tag("em")[field("journal")], optional[volume_and_pages], date],
+                sentence[optional_field("note")],
+                self.format_web_refs(e),
+            ]
 
     register_plugin("pybtex.style.formatting", STYLE_NAME, Style, force=True)
     from sphinxcontrib.bibtex.plugin import register_plugin as register_bibtex_plugin

@@ -174,6 +174,13 @@ def execute_notebook(path: Path, *, timeout: int = 600, root: Path | None = None
     finally:
         os.environ.clear()
         os.environ.update(old)
+    # An exception inside a display method (a table's _repr_html_, say) does not fail
+    # the cell: IPython shows it as an error output and the cell still reports success.
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                raise RuntimeError(f"{path}: cell {i} showed an error while displaying its output: "
+                                   f"{out.get('ename')}: {out.get('evalue')}")
     for cell in nb.cells:
         cell.get("metadata", {}).pop("execution", None)
     nb.metadata.pop("widgets", None)
@@ -272,6 +279,7 @@ def _config_inited(app, config) -> None:
     config.html_static_path = [*config.html_static_path, str(d), str(Path(__file__).parent / "assets")]
     config.mathjax_path = "mathjax/es5/tex-chtml.js"
     info = build_info(repo_root(Path(app.confdir)))
+    app._foresight_info = info
     options = dict(config.html_theme_options or {})
     options["extra_footer"] = footer_html(info)
     if info["repository"]:
@@ -325,17 +333,35 @@ def build_info(root: Path) -> dict[str, str]:
             "repository": repository}
 
 
-def footer_html(info: dict[str, str]) -> str:
-    """The footer line with the version, commit, licence and (if known) repository."""
+#: The whole book as one PDF, printed into the site's root by ``make book``.
+PDF_NAME = "foresight.pdf"
+
+
+def footer_html(info: dict[str, str], pdf_href: str | None = None) -> str:
+    """The footer line with the version, commit, licence, (if known) repository and,
+    with ``pdf_href`` (relative to the page), a link to the whole book as a PDF."""
     import html
 
     parts = [f"foresight {html.escape(info['version'])}, commit "
              f"<code class=\"foresight-commit\">{html.escape(info['commit'])}</code>."]
+    if pdf_href:
+        parts.append(f'<a class="foresight-pdf-link" href="{html.escape(pdf_href, quote=True)}">'
+                     "The whole book as one PDF (A4)</a>.")
     if info["repository"]:
         url = html.escape(info["repository"], quote=True)
         parts.append(f'Source: <a href="{url}">{url}</a>.')
     parts.append(html.escape(LICENCE_TEXT))
+    parts.append("\u201cLast updated\u201d is the date of the last commit; the reproducibility "
+                 "page says when the notebooks were executed.")
     return f'<p class="foresight-build-info">{" ".join(parts)}</p>'
+
+
+def _footer_with_pdf_link(app, pagename, templatename, context, doctree) -> None:
+    """Every page's footer links the PDF, by a path relative to that page."""
+    info = getattr(app, "_foresight_info", None)
+    if info is None or "pathto" not in context:
+        return
+    context["theme_extra_footer"] = footer_html(info, context["pathto"](PDF_NAME, 1))
 
 
 def _is_thebe_script(script) -> bool:
@@ -414,6 +440,12 @@ def _tables_are_tables(app, doctree) -> None:
         for c in captions:
             new.remove(c)
             new.insert(0, c)
+        if captions:
+            # docutils closes <figcaption> only when the figure ends (a legend may follow
+            # the caption); with the caption first, the table itself would sit inside the
+            # caption and take its light, muted type. Close it right after the caption.
+            new.insert(1, nodes.raw("", "</figcaption>\n", format="html"))
+            new["foresight_caption_closed"] = True
         new.source, new.line = fig.source, fig.line
         fig.replace_self(new)
         for node_id in new["ids"]:  # the document's id map still names the old node
@@ -444,6 +476,84 @@ def _single_heading_numbers(app, doctree) -> None:
             title.replace(first, nodes.Text(f"Statement {m.group(1)}: {m.group(2)}"))
 
 
+def _toc_order(env) -> list[str]:
+    """Every document in the order of the table of contents, root first."""
+    order: list[str] = []
+
+    def walk(doc: str) -> None:
+        if doc in order:
+            return
+        order.append(doc)
+        for child in env.toctree_includes.get(doc, []):
+            walk(child)
+
+    walk(env.config.root_doc)
+    return order
+
+
+def _appendix_numbers(app, env) -> list[str]:
+    """Letter the appendices as the chapters are numbered: "B. Data", "Table B.1".
+
+    Sphinx numbers only the documents of a numbered toctree; the others (here the
+    appendices after the five numbered chapters) get no section numbers, and their
+    tables were counted on from the front page's ("Table 3" on the reproducibility
+    page). Every document after the last numbered one gets a letter, its sections
+    "B.1", "B.2", ..., and its tables and figures are numbered again from those.
+    Returns the documents whose numbers changed (Sphinx rewrites them).
+    """
+    from docutils import nodes
+    from sphinx.environment.collectors.toctree import TocTreeCollector
+
+    order = _toc_order(env)
+    numbered = [d for d in order if env.toc_secnumbers.get(d)]
+    if not numbered:
+        return []
+    after = order[order.index(numbered[-1]) + 1:]
+    changed = []
+    for letter, doc in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", after):
+        doctree = env.get_doctree(doc)
+        top = next(iter(doctree.findall(nodes.section)), None)
+        if top is None:
+            continue
+        numbers: dict[str, tuple] = {"": (letter,)}
+
+        def walk(section, prefix):
+            subs = [c for c in section.children if isinstance(c, nodes.section)]
+            for i, sub in enumerate(subs, start=1):
+                numbers["#" + sub["ids"][0]] = (*prefix, i)
+                walk(sub, (*prefix, i))
+
+        walk(top, (letter,))
+        if env.toc_secnumbers.get(doc) != numbers:
+            env.toc_secnumbers[doc] = numbers
+            changed.append(doc)
+    # figure and table numbers follow the section numbers (the collector's method uses
+    # only the environment)
+    changed += TocTreeCollector.assign_figure_numbers(None, env)
+    return sorted(set(changed))
+
+
+def _number_exec_table(app, doctree) -> None:
+    """myst-nb's execution table is made at the very end of the build, too late to be
+    numbered; its placeholder is put in a captioned table figure when the page is read,
+    so it is numbered like every other table."""
+    from docutils import nodes
+
+    try:
+        from myst_nb.ext.execution_tables import ExecutionStatsNode
+    except ImportError:  # pragma: no cover - myst-nb always comes with the book
+        return
+    for placeholder in list(doctree.findall(ExecutionStatsNode)):
+        caption = nodes.caption("", EXEC_TABLE_CAPTION)
+        fig = table_figure("", caption, nodes.raw("", "</figcaption>\n", format="html"),
+                           ids=["execution-statistics"], classes=["table-figure"])
+        fig["foresight_caption_closed"] = True
+        fig.source, fig.line = placeholder.source, placeholder.line
+        placeholder.replace_self(fig)
+        fig.append(placeholder)
+        doctree.ids["execution-statistics"] = fig
+
+
 def _bibliography_labels(app) -> None:
     """a/b suffixes for works cited alike, once sphinxcontrib-bibtex has read the .bib files."""
     from foresight.bibstyle import assign_year_suffixes
@@ -457,10 +567,16 @@ def _visit_table_figure(self, node):
 
 
 def _depart_table_figure(self, node):
-    self.depart_figure(node)
+    if node.get("foresight_caption_closed"):
+        self.body.append("</figure>\n")  # the caption's </figcaption> is already out
+    else:
+        self.depart_figure(node)
 
 
 EXEC_TABLE_HEADER = ("Document", "Modified", "Method", "Run Time (s)", "Status")
+EXEC_TABLE_CAPTION = ("How and when each notebook was executed in this build: Modified is when its "
+                      "outputs were computed, Run Time (s) how long that took. (The footer's "
+                      "\u201cLast updated\u201d date is the date of the last commit.)")
 
 
 def _caption_exec_table(app, doctree, docname) -> None:
@@ -472,13 +588,14 @@ def _caption_exec_table(app, doctree, docname) -> None:
             continue
         head = [e.astext().strip() for e in table.findall(nodes.entry)][: len(EXEC_TABLE_HEADER)]
         if tuple(head) == EXEC_TABLE_HEADER:
-            table.insert(0, nodes.title("", "How and when each notebook was executed in this build"))
+            if not isinstance(table.parent, table_figure):  # else numbered and captioned already
+                table.insert(0, nodes.title("", EXEC_TABLE_CAPTION))
             # status glyphs in words: an emoji needs a font many systems lack
             for text in list(table.findall(nodes.Text)):
                 word = {"✅": "executed", "❌": "failed"}.get(text.astext().strip())
                 if word:
                     text.parent.replace(text, nodes.Text(word))
-            if not table["ids"]:
+            if not table["ids"] and not isinstance(table.parent, table_figure):
                 table["ids"].append("execution-statistics")
 
 
@@ -508,17 +625,28 @@ def setup(app):
     app.connect("builder-inited", _singlehtml_handlers)
     app.connect("doctree-read", _tables_are_tables, priority=400)
     app.connect("doctree-read", _single_heading_numbers, priority=400)
+    app.connect("doctree-read", _number_exec_table, priority=400)
+    app.connect("env-get-updated", _appendix_numbers, priority=900)
     app.connect("builder-inited", _bibliography_labels, priority=900)
     app.add_css_file("foresight.css")
     app.add_js_file("foresight-explorer.js", loading_method="defer")
     app.add_js_file("foresight-search.js", loading_method="defer")
+    app.add_js_file("foresight-reader.js", loading_method="defer")
     app.connect("doctree-resolved", _caption_exec_table)
     app.connect("html-page-context", _drop_thebe, priority=900)
+    app.connect("html-page-context", _footer_with_pdf_link, priority=900)
     app.connect("html-page-context", _mathjax_only_where_needed, priority=900)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
 
 
 # --------------------------------------------------------------------------- PDF
+
+
+#: Chromium flags for printing: no sandbox (containers), and none of the browser's own
+#: network traffic (updates, sync, metrics), so that building the book stays offline.
+CHROMIUM_OFFLINE = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--disable-default-apps",
+                    "--disable-extensions", "--metrics-recording-only", "--disable-quic"]
 
 
 def print_pdf(html_path: Path, pdf_path: Path, *, chromium: str = "/usr/bin/chromium") -> int:
@@ -533,15 +661,20 @@ def print_pdf(html_path: Path, pdf_path: Path, *, chromium: str = "/usr/bin/chro
     html_path, pdf_path = Path(html_path).resolve(), Path(pdf_path)
     pdf_path.parent.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+        browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_OFFLINE)
         try:
             page = browser.new_page()
             page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
                 ("file:", "data:", "blob:")) else route.abort())
             page.goto(html_path.as_uri(), wait_until="load")
             page.wait_for_timeout(1500)  # MathJax typesets after load
+            # Collapsed sections (sphinx-design dropdowns, hidden code) are <details>;
+            # current Chromium keeps a closed one's content out of print whatever the CSS
+            # says, so every one is opened first (foresight-reader.js does the same when
+            # a reader prints from the browser).
+            page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
             page.emulate_media(media="print")
+            page.wait_for_timeout(300)
             pdf = page.pdf(format="A4", prefer_css_page_size=True, print_background=True,
                            display_header_footer=False)
         finally:

@@ -18,7 +18,11 @@ One look for every table, whichever chapter made it:
   column's precision prints the same on every machine;
 * a horizontal scroll container around the table, so a wide table scrolls
   inside the text column instead of widening the page; a long table (more than
-  :data:`TALL_ROWS` rows) also scrolls vertically under a sticky header.
+  :data:`TALL_ROWS` rows) also scrolls vertically under a sticky header;
+* every number cell that shows a non-zero number records the value it was
+  formatted from in ``data-value`` (12 significant digits), so a test can tell
+  which prose number and which cell come from the same result;
+* an optional key under the table (``notes``) explains abbreviations.
 
 The result, :class:`HouseTable`, renders as HTML in a notebook and in the book
 (``_repr_html_``) and as aligned plain text elsewhere; its ``data`` are the
@@ -36,7 +40,7 @@ from typing import Union
 import numpy as np
 import pandas as pd
 
-from foresight.rounding import ZERO_FLOOR, settle
+from foresight.rounding import ZERO_FLOOR, settle, snap_zero
 
 __all__ = ["HouseTable", "LABELS", "MISSING", "TALL_ROWS", "as_table", "house_table", "label"]
 
@@ -61,6 +65,18 @@ LABELS: dict[str, str] = {
 }
 
 _SNAKE = re.compile(r"^[A-Za-z0-9]+(_[A-Za-z0-9]+)+$")
+_NONZERO = re.compile(r"[1-9]")
+#: Significant digits of the value a number cell records (``data-value``).
+RECORDED_DIGITS = 12
+
+
+def _recorded(x: float) -> str:
+    """The value a number cell records: 12 significant digits, round-off around zero as zero.
+
+    Only cells that show a non-zero number record one, so the record never holds
+    a difference that is round-off in disguise (a cell showing "0.000").
+    """
+    return repr(float(f"{snap_zero(x):.{RECORDED_DIGITS}g}"))
 _NUMBER = re.compile(r"^[-+−]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s?%?$")
 
 Format = Union[str, Callable[[object], str]]
@@ -70,22 +86,23 @@ def label(name: object, labels: Mapping[str, str] | None = None) -> str:
     """The header a reader sees for a column called ``name``.
 
     ``labels`` first, then :data:`LABELS`, then snake_case turned into words
-    (``mean_ssp_pe`` -> ``mean ssp pe``); anything else as it is.
+    (``mean_ssp_pe`` -> ``Mean ssp pe``); anything else as it is. Every header starts with
+    a capital when its first word is an ordinary lower-case word.
     """
     text = str(name).strip()
     for mapping in (labels or {}, LABELS):
         if text in mapping:
-            return mapping[text]
+            return _capital(mapping[text])
     if _SNAKE.match(text):
         text = text.replace("_", " ")
     return _capital(text)
 
 
 def _capital(text: str) -> str:
-    """First letter up when the first word is an ordinary lower-case word
-    (``published`` -> ``Published``; ``e0``, ``q(60)``, ``mx`` stay)."""
-    first = text.split(" ", 1)[0]
-    if len(first) > 2 and first.isalpha() and first.islower():
+    """First letter up when the first word is an ordinary lower-case word, whatever
+    follows it (``published`` -> ``Published``, ``men, 20-59`` -> ``Men, 20-59``,
+    ``rule's target`` -> ``Rule's target``; ``e0``, ``q(60)``, ``mx`` stay)."""
+    if re.match(r"[a-z]{3,}\b", text) and not re.match(r"[a-z]+\(", text):
         return text[0].upper() + text[1:]
     return text
 
@@ -144,8 +161,13 @@ class HouseTable:
         tables with a numbered ``{glue:figure}`` instead).
     """
 
-    def __init__(self, data: pd.DataFrame, numeric: list[bool], caption: str | None = None):
+    def __init__(self, data: pd.DataFrame, numeric: list[bool], caption: str | None = None,
+                 values: pd.DataFrame | None = None, notes: list[str] | None = None):
         self.data, self.numeric, self.caption = data, numeric, caption
+        #: Per shown cell, the number it was formatted from (NaN where there is none).
+        self.values = values
+        #: Lines of a key printed under the table.
+        self.notes = list(notes or [])
 
     @property
     def headers(self) -> list[str]:
@@ -164,21 +186,30 @@ class HouseTable:
                  for j in range(self.data.shape[1])]
         head = "".join(f'<th scope="col" class="{cls(j, prose[j])}">{html.escape(h)}</th>'
                        for j, h in enumerate(self.headers))
+        values = self.values
         rows = []
-        for r in self.data.itertuples(index=False):
-            cells = "".join(
-                f'<td class="{cls(j, prose[j])}{" missing" if v == MISSING else ""}">'
-                f"{html.escape(v)}</td>" for j, v in enumerate(r))
-            rows.append(f"<tr>{cells}</tr>")
+        for i, r in enumerate(self.data.itertuples(index=False)):
+            cells = []
+            for j, v in enumerate(r):
+                attr = ""
+                if values is not None and self.numeric[j] and v != MISSING and _NONZERO.search(v):
+                    x = values.iat[i, j]
+                    if isinstance(x, (int, float, np.floating, np.integer)) and math.isfinite(float(x)):
+                        attr = f' data-value="{_recorded(float(x))}"'
+                cells.append(f'<td class="{cls(j, prose[j])}{" missing" if v == MISSING else ""}"{attr}>'
+                             f"{html.escape(v)}</td>")
+            rows.append(f"<tr>{''.join(cells)}</tr>")
         caption = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
         wrap = "house-table-wrap house-table-tall" if self.tall else "house-table-wrap"
+        key = "".join(f'<p class="house-table-key">{html.escape(n)}</p>' for n in self.notes)
         return (f'<div class="{wrap}" tabindex="0">'
                 f'<table class="house-table">{caption}<thead><tr>{head}</tr></thead>'
-                f'<tbody>{"".join(rows)}</tbody></table></div>')
+                f'<tbody>{"".join(rows)}</tbody></table></div>{key}')
 
     def __repr__(self) -> str:
         text = self.data.to_string(index=False)
-        return f"{self.caption}\n{text}" if self.caption else text
+        text = f"{self.caption}\n{text}" if self.caption else text
+        return "\n".join([text, *self.notes])
 
     def to_csv(self) -> str:
         """The shown table as CSV text (for a download or a diff)."""
@@ -209,6 +240,9 @@ def house_table(
     formats: Mapping[str, Format] | None = None,
     index: bool | None = None,
     caption: str | None = None,
+    values: pd.DataFrame | None = None,
+    notes: list[str] | None = None,
+    row_decimals: Mapping[str, object] | None = None,
 ) -> HouseTable:
     """Format ``frame`` in the house style.
 
@@ -231,6 +265,17 @@ def house_table(
         never.
     caption
         A caption inside the table (for tables not captioned by the chapter).
+    values
+        For a table whose numbers are already text: the numbers they show, same
+        index and columns as ``frame`` (recorded in ``data-value``). Number
+        columns of ``frame`` record their own values.
+    notes
+        A key printed under the table (one paragraph per item).
+    row_decimals
+        Column -> decimals for each row (a sequence aligned with the rows), for a
+        column whose values are printed at different precisions (published figures
+        at the precision their documents print them: 6.0 stays "6.0"). Wins over
+        ``formats`` and ``precision``.
     """
     df = frame.to_frame() if isinstance(frame, pd.Series) else frame.copy()
     if index is None:
@@ -238,18 +283,40 @@ def house_table(
         plain = (isinstance(df.index, pd.RangeIndex) and df.index.start == 0
                  and df.index.step == 1)
         index = named and not plain
+    raw = None
+    if values is not None:
+        raw = values.reindex(index=df.index, columns=df.columns)
     df = df.reset_index() if index else df.reset_index(drop=True)
+    if raw is not None:
+        raw = raw.reset_index(drop=True)
+        if index:  # the index columns come first and carry no recorded value
+            for k, name in enumerate(df.columns[: df.shape[1] - raw.shape[1]]):
+                raw.insert(k, f"__index_{k}", np.nan)
     if isinstance(df.columns, pd.MultiIndex):
         df.columns = [" ".join(str(p) for p in c if str(p)) for c in df.columns]
     formats = formats or {}
     shown: dict[int, list[str]] = {}
     numeric: list[bool] = []
+    recorded: dict[int, list[float]] = {}
     for j, name in enumerate(df.columns):
         col = df.iloc[:, j]
+        if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+            recorded[j] = pd.to_numeric(col, errors="coerce").astype(float).tolist()
+        elif raw is not None:
+            recorded[j] = pd.to_numeric(raw.iloc[:, j], errors="coerce").astype(float).tolist()
+        else:
+            recorded[j] = [math.nan] * len(col)
         key = str(name)
         decimals = precision.get(key) if isinstance(precision, Mapping) else precision
         fmt = _formatter(col, decimals, formats.get(key))
-        cells = [MISSING if _is_missing(v) else str(fmt(v)) for v in col.tolist()]
+        if row_decimals is not None and key in row_decimals:
+            places = [int(d) for d in row_decimals[key]]
+            if len(places) != len(col):
+                raise ValueError(f"row_decimals[{key!r}] has {len(places)} entries for {len(col)} rows")
+            cells = [MISSING if _is_missing(v) else _fixed(float(v), d)
+                     for v, d in zip(col.tolist(), places)]
+        else:
+            cells = [MISSING if _is_missing(v) else str(fmt(v)) for v in col.tolist()]
         present = [c for c in cells if c != MISSING]
         numeric.append(bool(present) and (pd.api.types.is_numeric_dtype(col)
                                           and not pd.api.types.is_bool_dtype(col)
@@ -258,4 +325,6 @@ def house_table(
     headers = [label(c, labels) for c in df.columns]
     data = pd.DataFrame({j: shown[j] for j in shown}, dtype=object)
     data.columns = headers
-    return HouseTable(data, numeric, caption)
+    recorded_frame = pd.DataFrame({j: recorded[j] for j in recorded}, dtype=float)
+    recorded_frame.columns = headers
+    return HouseTable(data, numeric, caption, values=recorded_frame, notes=notes)

@@ -35,7 +35,7 @@ Zero has no significant digits to keep: a quantity that is zero by
 construction (the two sides of an identity, a difference of equal terms)
 comes out as ``0`` on one machine and ``1.11e-16`` or ``-2e-17`` on
 another, and six significant digits of round-off are still round-off. So
-the rule has an absolute floor, :data:`ZERO_FLOOR` (``1e-9``), stated once
+the rule has an absolute floor, :data:`ZERO_FLOOR` (``1e-8``), stated once
 here and applied in the mechanism rather than by each author:
 
 * in the comparison, every decimal number smaller in magnitude than the
@@ -45,12 +45,15 @@ here and applied in the mechanism rather than by each author:
   ``-0.000`` nor lets it choose a column's decimals
   (:func:`foresight.rounding.snap_zero`).
 
-Why ``1e-9``: the largest decimal the book shows is about ``5e3`` (a
-smoothing parameter), and the round-off of a zero-by-construction quantity
-built from terms that large is a few units of ``5e3 * 2.2e-16``, about
-``1e-12``: the floor is a thousand times above it. The smallest non-zero
-decimal the book shows is ``2e-4`` (a table of validities), more than
-``1e5`` times above the floor, so the floor can never hide a real number.
+Why ``1e-8``: the largest decimal in the committed outputs is about ``5e4``
+(expected deaths in the SLE chapter's graduation check, which a table cell
+records in full), and the round-off of a zero-by-construction quantity built
+from terms that large is a few units of ``5e4 * 2.2e-16``, about ``1e-11``:
+the floor is a thousand times above it, and ten times above a sum of a
+hundred such terms. (It was ``1e-9`` while the largest number was ``5e3``.)
+The smallest non-zero decimal the book shows is ``2e-4`` (a table of
+validities), ``2e4`` times above the floor, so the floor can never hide a
+real number.
 ``tests/test_core_nbcompare.py`` checks both margins on the committed
 outputs of every chapter, so a chapter that starts to show a number outside
 them fails.

@@ -15,7 +15,7 @@ result. The book therefore treats every value smaller in magnitude than
   precision and does not let it set the column's decimals;
 * :mod:`foresight.nbcompare` (strict notebook validation) compares it as ``0``.
 
-The choice of ``1e-9`` and the margins that justify it are in
+The choice of ``1e-8`` and the margins that justify it are in
 :mod:`foresight.nbcompare`; a test checks them on the committed outputs.
 """
 
@@ -30,7 +30,7 @@ __all__ = ["DISPLAY_DIGITS", "P_FLOOR", "ZERO_FLOOR", "format_p", "identity_text
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 #: Magnitude below which a value is round-off around zero (absolute, in the value's own unit).
-ZERO_FLOOR = 1e-9
+ZERO_FLOOR = 1e-8
 
 
 def is_round_off(value: float) -> bool:
@@ -88,7 +88,7 @@ def settle(value):
 def identity_text(lhs: float, rhs: float) -> str:
     """How two sides of an identity compare, in words a reader can check.
 
-    ``"agree to within round-off (they differ by less than 10⁻⁹)"`` when
+    ``"agree to within round-off (they differ by less than 10⁻⁸)"`` when
     ``|lhs - rhs|`` is below :data:`ZERO_FLOOR`, otherwise ``"differ by 2.5e-03"``:
     the same words on every machine when the identity holds, and the size of
     the failure when it does not.
@@ -96,7 +96,7 @@ def identity_text(lhs: float, rhs: float) -> str:
     Examples
     --------
     >>> identity_text(0.5362, 0.5362 + 1.1e-16)
-    'agree to within round-off (they differ by less than 10⁻⁹)'
+    'agree to within round-off (they differ by less than 10⁻⁸)'
     >>> identity_text(0.5362, 0.5387)
     'differ by 2.5e-03'
     """

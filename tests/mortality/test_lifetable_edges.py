@@ -88,3 +88,33 @@ def test_cohort_rates_refuses_a_surface_that_is_not_a_whole_grid(ages, years):
     surface = pd.DataFrame(np.full((len(ages), len(years)), 0.01), index=ages, columns=years)
     with pytest.raises(DataError, match="consecutive whole numbers"):
         fm.cohort_rates(surface)
+
+
+def test_an_a0_of_zero_is_refused():
+    """a0 is the mean time lived by infants who die, strictly inside (0, 1): 0 is refused like 1."""
+    for bad in (0.0, 1.0, -0.1):
+        with pytest.raises(DataError, match="a0"):
+            fm.life_tables([0.01, 0.02, 0.5], sex="female", ages=[0, 1, 2], a0=bad)
+    fm.life_tables([0.01, 0.02, 0.5], sex="female", ages=[0, 1, 2], a0=1e-6)  # just inside
+
+
+def test_open_interval_expectancy_is_one_over_m_when_survivors_underflow():
+    """Rates so high that lx underflows to 0 before the open age: e there is still 1 / m."""
+    mx = [800.0] * 60 + [4.0]
+    lt = fm.life_tables(mx, sex="male", ages=list(range(50, 111)))
+    assert lt.lx[-1, 0] == 0.0
+    assert lt.ex[-1, 0] == pytest.approx(1 / 4.0)
+
+
+def test_modal_age_is_the_vertex_of_the_parabola_through_the_peak_and_its_neighbours():
+    """dx = 3000, 4000, 3500 at ages 70, 71, 72 (the peak): by hand the parabola's vertex lies
+    0.5 * (3000 - 3500) / (3000 - 8000 + 3500) = 1/6 of a year after 71, so the mode is
+    71 + 0.5 + 1/6. Ages 73 and 74 hold less, so taking the next-but-one age changes it."""
+    dx = np.array([1000.0, 2000.0, 3000.0, 4000.0, 3500.0, 1000.0, 500.0])
+    ages = np.arange(68, 75)
+    lx = 15_000.0 - np.concatenate([[0.0], np.cumsum(dx)[:-1]])
+    qx = dx / lx
+    qx[-1] = 1.0
+    lt = fm.life_tables_from_qx(qx, sex="female", ages=ages, radix=15_000.0)
+    np.testing.assert_allclose(lt.dx[:, 0], dx)
+    assert float(fm.modal_age_at_death(lt)) == pytest.approx(71 + 0.5 + 1 / 6)

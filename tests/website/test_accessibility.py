@@ -8,7 +8,6 @@ stays bright, i.e. legible, on the dark page.
 
 from __future__ import annotations
 
-import io
 import json
 
 import pytest
@@ -20,83 +19,20 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 SHOTS = ROOT / "_build" / "screenshots"
 
-OUTLINE_JS = """
-() => {
-  const main = document.querySelector('article.bd-article') || document.querySelector('main');
-  const hs = Array.from(main.querySelectorAll('h1, h2, h3, h4, h5, h6'));
-  return hs.map(h => [parseInt(h.tagName[1]), h.textContent.trim()]);
-}
-"""
-
-IMAGES_JS = """
-() => Array.from(document.querySelectorAll('article img')).map(i => ({
-  src: i.getAttribute('src'), alt: (i.getAttribute('alt') || '').trim(),
-  w: i.naturalWidth, h: i.naturalHeight}))
-"""
-
-TABLES_JS = """
-() => Array.from(document.querySelectorAll('article table')).map(t => {
-  const cap = t.querySelector('caption');
-  const fig = t.closest('figure, .figure, div.figure');
-  const figcap = fig ? fig.querySelector('figcaption, .caption') : null;
-  const text = (cap ? cap.textContent : '') + (figcap ? figcap.textContent : '');
-  return {caption: text.trim(), head: t.innerText.slice(0, 60)};
-})
-"""
-
 
 @pytest.fixture(scope="module")
-def pages(browser, site_url):
+def pages(measured):
+    """Each page at 1400 px in light and dark mode (screenshots in ``_build/screenshots/``)."""
     out = {}
-    SHOTS.mkdir(parents=True, exist_ok=True)
     for path in PAGES:
-        info = {}
-        for scheme in ("light", "dark"):
-            ctx = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
-            page = ctx.new_page()
-            page.goto(f"{site_url}/{path}", wait_until="networkidle")
-            page.wait_for_timeout(200)
-            info[f"theme_{scheme}"] = page.evaluate("document.documentElement.dataset.theme")
-            shot = page.screenshot(full_page=False)
-            (SHOTS / f"{path.replace('/', '__')}.{scheme}.png").write_bytes(shot)
-            info[f"bg_{scheme}"] = page.evaluate(
-                "getComputedStyle(document.body).backgroundColor"
-            )
-            if scheme == "dark":
-                info["figure_luminance"] = []
-                for img in page.query_selector_all("article img")[:6]:
-                    img.scroll_into_view_if_needed()
-                    info["figure_luminance"].append(_mean_luminance(img.screenshot()))
-            else:
-                info["outline"] = page.evaluate(OUTLINE_JS)
-                info["images"] = page.evaluate(IMAGES_JS)
-                info["tables"] = page.evaluate(TABLES_JS)
-            ctx.close()
-        out[path] = info
+        light, dark = measured(path, "desktop", "light"), measured(path, "desktop", "dark")
+        out[path] = {"theme_light": light["theme"], "theme_dark": dark["theme"],
+                     "bg_light": light["bodyBackground"], "bg_dark": dark["bodyBackground"],
+                     "figure_luminance": dark["figure_luminance"], "outline": light["outline"],
+                     "images": light["images"], "tables": light["tables"]}
+    SHOTS.mkdir(parents=True, exist_ok=True)
     (SHOTS / "summary.json").write_text(json.dumps(out, indent=1, default=str))
     return out
-
-
-def _mean_luminance(png: bytes) -> float:
-    """Luminance (0-255) of the darkest of the four 6x6-pixel corners of a rendered figure.
-
-    The corners are the figure's own background: white in the house style, so
-    the figure stays readable on a dark page whatever the theme does around it.
-    (A whole-image mean would penalise figures that are dark inside, such as
-    heat maps; a border strip can touch axis labels once the browser scales the
-    image down.)
-    """
-    from PIL import Image
-
-    im = Image.open(io.BytesIO(png)).convert("L")
-    w, h = im.size
-    k = 6
-    corners = [(0, 0), (w - k, 0), (0, h - k), (w - k, h - k)]
-    means = []
-    for x, y in corners:
-        hist = im.crop((x, y, x + k, y + k)).histogram()
-        means.append(sum(i * n for i, n in enumerate(hist)) / max(1, sum(hist)))
-    return min(means)
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -73,3 +73,23 @@ def test_furniture_no_empty_index_no_emoji_status():
         html = (SITE / page_path).read_text(encoding="utf-8")
         assert 'href="genindex.html"' not in html and "✅" not in html, page_path
     assert any('class="math' in (SITE / p).read_text(encoding="utf-8") for p in PAGES)  # math pages exist
+
+
+def test_downloaded_notebooks_say_how_to_install_foresight():
+    """The notebook a reader downloads starts with one line on installing foresight; the page
+    itself does not show it (the cell is tagged remove-cell)."""
+    import json
+
+    from foresight.book import chapter_paths
+
+    for path in chapter_paths(ROOT):
+        rel = path.relative_to(ROOT)
+        src = SITE / "_sources" / rel
+        assert src.is_file(), f"{rel}: not offered for download"
+        first = json.loads(src.read_text(encoding="utf-8"))["cells"][0]
+        text = "".join(first["source"])
+        assert first["cell_type"] == "markdown" and "\n" not in text.strip(), f"{rel}: no one-line note first"
+        assert "`foresight`" in text and ("pip install" in text or "make install" in text), text
+        assert "remove-cell" in first.get("metadata", {}).get("tags", []), f"{rel}: the note shows on the page"
+        html = (SITE / rel.with_suffix(".html")).read_text(encoding="utf-8")
+        assert "To run this notebook" not in html, f"{rel}: the install note is on the page"

@@ -16,110 +16,23 @@ The measurements are written to ``_build/screenshots/layout.json`` for the recor
 
 from __future__ import annotations
 
-import io
 import json
 import re
-import urllib.request
 
 import pytest
 
-from .conftest import ROOT, SITE
+from .conftest import ROOT, SITE, VIEWPORTS
 from .test_site import PAGES
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1400, "height": 900}
 MIN_TEXT_PX = 9.0
 SNAKE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")
 
-PHONE_JS = """
-() => ({viewport: window.innerWidth,
-        page: Math.max(document.documentElement.scrollWidth, document.body.scrollWidth),
-        culprits: Array.from(document.querySelectorAll('body *')).filter(e => {
-            const r = e.getBoundingClientRect();
-            if (r.width === 0 || r.right <= window.innerWidth + 1) return false;
-            for (let p = e.parentElement; p; p = p.parentElement) {
-                const o = getComputedStyle(p).overflowX;
-                if (o === 'auto' || o === 'scroll' || o === 'hidden') return false;
-            }
-            return true;
-        }).slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)),
-        searches: Array.from(document.querySelectorAll('.search-button-field, .search-button'))
-          .filter(e => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden').length})
-"""
-
-DESKTOP_JS = """
-() => {
-  const art = document.querySelector('article.bd-article');
-  const col = art.getBoundingClientRect();
-  const box = el => {
-    for (let p = el.parentElement; p && p !== art; p = p.parentElement) {
-      const o = getComputedStyle(p).overflowX;
-      if (o === 'auto' || o === 'scroll' || o === 'hidden') return p.getBoundingClientRect();
-    }
-    return el.getBoundingClientRect();
-  };
-  const over = (r) => Math.max(0, Math.round(r.right - col.right), Math.round(col.left - r.left));
-  const tables = Array.from(art.querySelectorAll('table')).map(t => {
-    const r = box(t), fig = t.closest('figure');
-    return {id: fig ? fig.id : '', visible: Math.round(r.width), full: Math.round(t.getBoundingClientRect().width),
-            over: over(r), height: Math.round(r.height)};
-  });
-  const images = Array.from(art.querySelectorAll('img')).map(i => {
-    const r = i.getBoundingClientRect();
-    return {src: i.currentSrc || i.src, shown: r.width, natural: i.naturalWidth, over: over(r),
-            id: (i.closest('figure') || {}).id || ''};
-  });
-  const captions = Array.from(art.querySelectorAll('figure')).map(f => ({
-    id: f.id, table: !!f.querySelector('table'), image: !!f.querySelector('img'),
-    caption: ((f.querySelector('figcaption .caption-number') || {}).textContent || '').trim()}));
-  const refs = Array.from(art.querySelectorAll('a.reference.internal span.std-numref')).map(s => ({
-    text: s.textContent.trim(), href: s.parentElement.getAttribute('href')}));
-  const cells = Array.from(art.querySelectorAll('table th, table td')).map(c => c.textContent.trim());
-  const searches = Array.from(document.querySelectorAll('.search-button-field, .search-button'))
-    .filter(e => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden').length;
-  return {column: Math.round(col.width), tables, images, captions, refs, cells, searches};
-}
-"""
-
-
-def _png_text(url: str) -> dict[str, str]:
-    from PIL import Image
-
-    with urllib.request.urlopen(url, timeout=10) as r:
-        im = Image.open(io.BytesIO(r.read()))
-        im.load()
-    return dict(getattr(im, "text", {}) or {})
-
 
 @pytest.fixture(scope="module")
-def layout(browser, site_url):
-    out = {}
-    for path in PAGES:
-        info = {}
-        ctx = browser.new_context(viewport=PHONE)
-        page = ctx.new_page()
-        page.goto(f"{site_url}/{path}", wait_until="networkidle")
-        info["phone"] = page.evaluate(PHONE_JS)
-        ctx.close()
-        ctx = browser.new_context(viewport=DESKTOP)
-        page = ctx.new_page()
-        page.goto(f"{site_url}/{path}", wait_until="networkidle")
-        page.wait_for_timeout(200)
-        info["desktop"] = page.evaluate(DESKTOP_JS)
-        ctx.close()
-        for img in info["desktop"]["images"]:
-            meta = _png_text(img["src"]) if img["src"].startswith(site_url) else {}
-            img["dpi"] = float(meta["foresight:dpi"]) if "foresight:dpi" in meta else None
-            img["min_font_pt"] = (float(meta["foresight:min-font-pt"])
-                                  if "foresight:min-font-pt" in meta else None)
-            if img["dpi"] and img["min_font_pt"] and img["natural"]:
-                img["min_text_px"] = (img["min_font_pt"] / 72 * img["dpi"]
-                                      * img["shown"] / img["natural"])
-            else:
-                img["min_text_px"] = None
-        out[path] = info
+def layout(measured):
+    out = {p: {"phone": measured(p, "phone"), "desktop": measured(p, "desktop")} for p in PAGES}
     shots = ROOT / "_build" / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     summary = {p: {"phone_page_width": v["phone"]["page"], "column": v["desktop"]["column"],
@@ -135,9 +48,8 @@ def layout(browser, site_url):
 @pytest.mark.parametrize("path", PAGES)
 def test_no_page_is_wider_than_a_phone(layout, path):
     phone = layout[path]["phone"]
-    assert phone["viewport"] == PHONE["width"]
-    assert phone["page"] <= phone["viewport"], (
-        f"{path} is {phone['page']} px wide at {phone['viewport']} px: {phone['culprits']}")
+    width = VIEWPORTS["phone"]["width"]
+    assert phone["page"] <= width, f"{path} is {phone['page']} px wide at {width} px: {phone['culprits']}"
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -157,8 +69,9 @@ def test_one_search_box(layout, path):
 @pytest.mark.parametrize("path", PAGES)
 def test_no_table_is_taller_than_the_screen(layout, path):
     """Long tables scroll inside their own box instead of running for thousands of pixels."""
-    tall = [(t["id"], t["height"]) for t in layout[path]["desktop"]["tables"] if t["height"] > DESKTOP["height"]]
-    assert tall == [], f"{path}: tables taller than the {DESKTOP['height']} px screen: {tall}"
+    screen = VIEWPORTS["desktop"]["height"]
+    tall = [(t["id"], t["height"]) for t in layout[path]["desktop"]["tables"] if t["height"] > screen]
+    assert tall == [], f"{path}: tables taller than the {screen} px screen: {tall}"
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -193,6 +106,15 @@ def test_tables_are_numbered_and_cited_as_tables(layout, path):
 
 
 @pytest.mark.parametrize("path", PAGES)
+def test_table_headers_start_with_a_capital(layout, path):
+    """'Table', 'Respondent', not 'table', 'respondent' (symbols such as 'n', 'e0' and
+    'q(60)' stay as they are)."""
+    lower = sorted({h for h in layout[path]["desktop"]["headers"]
+                    if re.match(r"^[a-z]{3,}\b", h) and not re.match(r"^[a-z]+\(", h)})
+    assert lower == [], f"{path}: headers in lower case: {lower}"
+
+
+@pytest.mark.parametrize("path", PAGES)
 def test_no_snake_case_name_or_internal_id_in_a_table(layout, path):
     bad = sorted({c for c in layout[path]["desktop"]["cells"] if SNAKE.match(c)})
     assert bad == [], f"{path}: tables show internal names: {bad[:10]}"
@@ -221,36 +143,15 @@ def test_bibliography_is_author_year_with_unique_entries_and_labels():
         assert not re.search(r"(et al\.|Statistics|Sahlberg) \[", text), chapter
 
 
-PRINT_JS = """
-() => {
-  const W = window.innerWidth;
-  const art = document.querySelector('article.bd-article');
-  const over = Array.from(art.querySelectorAll('table, img, pre, figure, svg')).filter(e => {
-    const r = e.getBoundingClientRect();
-    return r.width > 0 && (r.right > W + 1 || r.left < -1);
-  }).map(e => e.tagName + '#' + ((e.closest('figure') || {}).id || '') + ' ' + Math.round(e.getBoundingClientRect().right));
-  const h1 = document.querySelector('article h1');
-  return {page: Math.max(document.documentElement.scrollWidth, document.body.scrollWidth), W, over,
-          h1: h1 ? h1.textContent.trim() : '',
-          sidebar: !!Array.from(document.querySelectorAll('.bd-sidebar-primary, .bd-header'))
-                     .find(e => getComputedStyle(e).display !== 'none')};
-}
-"""
-A4_PX = {"width": 794, "height": 1123}  # 210 x 297 mm at 96 px per inch
-
-
 @pytest.mark.parametrize("path", [p for p in PAGES if p.startswith("chapters/")])
-def test_print_layout_fits_a4(browser, site_url, path):
+def test_print_layout_fits_a4(layout, path):
     """In print (A4 width), nothing is clipped or overflows, the navigation is gone,
     and a numbered chapter keeps its number in its title."""
-    ctx = browser.new_context(viewport=A4_PX)
-    page = ctx.new_page()
-    page.goto(f"{site_url}/{path}", wait_until="networkidle")
-    page.emulate_media(media="print")
-    m = page.evaluate(PRINT_JS)
-    ctx.close()
+    m = layout[path]["desktop"]["print"]
     assert m["page"] <= m["W"], f"{path} prints {m['page']} px wide on A4's {m['W']}: {m['over'][:5]}"
     assert m["over"] == [], f"{path}: clipped in print: {m['over'][:5]}"
     assert not m["sidebar"], f"{path}: navigation printed"
     if "/appendix/" not in path:
         assert re.match(r"^\d+(\.\d+)*\.\s", m["h1"]), f"{path}: the printed title lost its number: {m['h1']!r}"
+    else:  # appendices are lettered
+        assert re.match(r"^[A-Z]\.\s", m["h1"]), f"{path}: the printed title has no letter: {m['h1']!r}"

@@ -44,34 +44,11 @@ def test_every_toc_page_is_built():
 
 
 @pytest.fixture(scope="module")
-def visits(browser, site_url):
-    """Open every toc page once; record status, console errors, images, requests, links."""
-    results = {}
-    for page_path in PAGES:
-        context = browser.new_context()
-        page = context.new_page()
-        requests: list[str] = []
-        errors: list[str] = []
-        page.on("request", lambda r, acc=requests: acc.append(r.url))
-        page.on("console", lambda m, acc=errors: acc.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e, acc=errors: acc.append(str(e)))
-        response = page.goto(f"{site_url}/{page_path}", wait_until="networkidle")
-        page.wait_for_timeout(300)  # let MathJax and the theme finish
-        broken_images = page.evaluate(
-            "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
-        )
-        n_images = page.evaluate("document.images.length")
-        links = page.evaluate("Array.from(document.querySelectorAll('a[href]')).map(a => a.href)")
-        results[page_path] = dict(
-            status=response.status if response else None,
-            requests=requests,
-            errors=errors,
-            broken_images=broken_images,
-            n_images=n_images,
-            links=links,
-        )
-        context.close()
-    return results
+def visits(measured):
+    """Every toc page as loaded at 1400 px: status, console errors, images, requests, links."""
+    return {p: {"status": m["status"], "requests": m["requests"], "errors": m["errors"],
+                "broken_images": m["brokenImages"], "n_images": m["nImages"], "links": m["links"]}
+            for p in PAGES for m in [measured(p, "desktop", "light")]}
 
 
 @pytest.mark.parametrize("page_path", PAGES)

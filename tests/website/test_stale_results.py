@@ -52,7 +52,7 @@ def _copy_repo(dest: Path) -> None:
 
 def _make_book(repo: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        ["make", "--no-print-directory", "book", f"VENV={VENV}", "SKIP_INSTALL=1"],
+        ["make", "--no-print-directory", "book", f"VENV={VENV}", "SKIP_INSTALL=1", "BOOK_PDF=0"],
         cwd=repo, capture_output=True, text=True, timeout=900,
     )
 

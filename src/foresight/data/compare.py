@@ -427,15 +427,83 @@ def _number(x: float, decimals: int) -> str:
     return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
+#: Short labels for the default bases in the displayed tables, with the key printed
+#: under each table that uses them (rule name -> (label, key entry)).
+_BASIS_SHORT: dict[str, tuple[str, str]] = {
+    "rounded": ("rounding", "rounding: the figure is printed rounded, so half a unit of its last "
+                            "digit either side."),
+    "approximate": ("'{q}'", "'about' (or 'around', 'approximately'): one unit of the last "
+                             "printed digit either side."),
+    "just below": ("'{q}'", "'almost' (or 'nearly'): up to one unit of the last printed digit "
+                            "below the figure, not at or above it."),
+    "greater": ("'{q}' (bound)", "bound: one-sided, no tolerance; 'more than' or 'over' must exceed "
+                                 "the figure, 'less than', 'under' or 'fewer than' stay below it, "
+                                 "'at least' and 'at most' may equal it."),
+}
+_BASIS_SHORT["less"] = _BASIS_SHORT["at least"] = _BASIS_SHORT["at most"] = _BASIS_SHORT["greater"]
+
+
+def _short_basis(text: str) -> tuple[str, str | None]:
+    """The label shown for a basis text and the key entry that explains it (``None``
+    for a reason stated in the data, which is shown in full)."""
+    for q, rule in QUALIFIERS.items():
+        if text == rule.words.format(q=q):
+            label, key = _BASIS_SHORT[rule.name]
+            return label.format(q=q), key
+    return text, None
+
+
+def _exact_decimals(x: float, least: int, most: int = 6) -> int:
+    """Fewest decimals (at least ``least``) that write ``x`` exactly (up to ``most``)."""
+    for k in range(least, most + 1):
+        if abs(round(x, k) - x) <= 1e-9 * max(1.0, abs(x)):
+            return k
+    return most
+
+
+def _units(table: pd.DataFrame) -> dict[str, str]:
+    """Unit of each row: recorded by ``compare`` (``attrs['units']``) or, for rows that
+    check a figure of ``data/published``, that figure's unit."""
+    units = dict(table.attrs.get("units", {}))
+    ids = table.attrs.get("figure_ids", {})
+    missing = {row: fid for row, fid in ids.items() if row not in units}
+    if missing:
+        from foresight.data import published
+
+        pub = published()
+        for row, fid in missing.items():
+            if fid in pub.index and isinstance(pub.loc[fid, "unit"], str):
+                units[row] = pub.loc[fid, "unit"]
+    return units
+
+
+#: Units not worth repeating after a figure's name (a count is a plain number).
+_SILENT_UNITS = {"count", ""}
+
+
+def _with_unit(name: str, unit: str) -> str:
+    """The figure's name followed by its unit, unless the name already says it."""
+    import re
+
+    if unit in _SILENT_UNITS or re.search(rf"(^|[\s(]){re.escape(unit)}($|[\s),;:])", name):
+        return name
+    return f"{name} ({unit})"
+
+
 def comparison_display(table: pd.DataFrame, key: str, *, index: Mapping[str, str] | None = None,
                        index_name: str = "No.", extra_decimals: int = 2):
     """A comparison table ready to show: numbers as text at a fixed precision.
 
-    ``published`` and ``tolerance`` are shown as printed; ``reproduced`` and
-    ``difference`` with ``extra_decimals`` more decimals than the published
-    figure (none for a whole number reproduced as a whole number). The row
-    ids are internal and are not shown, unless ``index`` maps them to labels
-    the text refers to (e.g. the numbers of the statements checked).
+    ``published`` is shown as printed (its ``decimals``: 6.0 stays "6.0");
+    ``reproduced`` and ``difference`` with ``extra_decimals`` more decimals than
+    the published figure (none for a whole number reproduced as a whole number);
+    ``tolerance`` with as many decimals as it needs, at least the figure's. The
+    figure's unit, where known, follows its name. The default bases are
+    abbreviated ("rounding", "'about'", "bound") with a key under the table; a
+    reason stated in the data is shown in full. The row ids are internal and are
+    not shown, unless ``index`` maps them to labels the text refers to (e.g. the
+    numbers of the statements checked). Every number cell records the value it
+    shows (``data-value``).
 
     Returns
     -------
@@ -446,15 +514,27 @@ def comparison_display(table: pd.DataFrame, key: str, *, index: Mapping[str, str
     from foresight.display import house_table
 
     decimals = table.attrs.get("decimals", {})
+    units = _units(table)
     shown = pd.DataFrame(index=table.index, columns=list(COLUMNS), dtype=object)
+    values = pd.DataFrame(np.nan, index=table.index, columns=list(COLUMNS), dtype=float)
+    keys: list[str] = []
     for row, r in table.iterrows():
         d = int(decimals.get(row, 2))
         whole = d == 0 and float(r["reproduced"]).is_integer()
         more = 0 if whole else d + extra_decimals
-        shown.loc[row] = [r["figure"], r["source and section"], f"{r['published']:g}",
+        tol = float(r["tolerance"])
+        basis, entry = _short_basis(str(r["basis of the tolerance"]))
+        if entry and entry not in keys:
+            keys.append(entry)
+        name = _with_unit(str(r["figure"]), units.get(row, ""))
+        shown.loc[row] = [name, r["source and section"], _number(r["published"], d),
                           _number(r["reproduced"], more), _number(r["difference"], more),
-                          f"{r['tolerance']:g}", r["basis of the tolerance"], r["verdict"]]
+                          _number(tol, _exact_decimals(tol, d)), basis, r["verdict"]]
+        values.loc[row, ["published", "reproduced", "difference", "tolerance"]] = [
+            float(r["published"]), float(r["reproduced"]), float(r["difference"]), tol]
+    notes = [f"Key to the basis of the tolerance. {' '.join(keys)}"] if keys else None
     if index is not None:
-        shown.index = pd.Index([index[k] for k in table.index], name=index_name)
-        return house_table(shown, index=True)
-    return house_table(shown, index=False)
+        labels = pd.Index([index[k] for k in table.index], name=index_name)
+        shown.index = values.index = labels
+        return house_table(shown, index=True, values=values, notes=notes)
+    return house_table(shown, index=False, values=values, notes=notes)
