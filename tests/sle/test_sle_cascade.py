@@ -179,3 +179,9 @@ def test_cascade_invariants(seed, n):
     all_masks = rule_masks(df)
     for rule in set(res.excluded_by) - {""}:
         assert all_masks[rule][(res.excluded_by == rule).to_numpy()].all()
+
+
+def test_a_rise_of_one_point_excludes_as_increasing():
+    """A survival curve cannot rise, by one point or by more: 91 after 90 is 'increasing'."""
+    res = apply_cascade(survey(row("rise1", ssp=(90, 91, 70, 40, 10)), row("flat", ssp=(90, 90, 70, 40, 10))))
+    assert res.excluded_by.tolist() == ["increasing", ""]
