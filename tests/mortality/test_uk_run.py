@@ -155,3 +155,17 @@ def test_the_command_reproduces_the_chapter(tmp_path, mortality_report):
     bad = subprocess.run(cmd[:-2] + ["--max-age-female", "140", "--out", str(out)],
                          capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert bad.returncode == 2 and "--max-age-female" in bad.stderr
+
+
+def test_uk_projection_uses_the_assumptions_it_is_given(monkeypatch):
+    """Explicit assumptions are passed on untouched; none given means the UK defaults."""
+    import foresight.mortality.uk as uk
+
+    seen = []
+    monkeypatch.setattr(uk, "project_mortality", lambda s, a, data_top_age: seen.append((a, data_top_age)))
+    mine = uk.uk_assumptions().with_target(0.005)
+    uk.uk_projection({}, mine)
+    uk.uk_projection({})
+    assert seen[0][0] is mine and seen[0][0].target_rate == 0.005
+    assert seen[1][0] == uk.uk_assumptions()
+    assert seen[0][1] == dict(uk.UKRun().max_age)
