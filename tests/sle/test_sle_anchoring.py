@@ -51,3 +51,19 @@ def test_groups_and_bad_input():
         anchoring_comparison(young.drop(columns="ssp_60"), old)
     with pytest.raises(ValueError, match="multiple"):
         anchoring_comparison(young, old, shift=5)
+
+
+def test_groups_take_their_age_ranges_inclusively_and_check_the_older_sequence_from_70():
+    """Younger: 50-59, all five answers. Older: 60-69, answers from target age 70 on (the
+    question about 60 was not put to them), none missing and none rising."""
+    rows = {
+        "y50": (50, [90, 80, 60, 40, 10]), "y59": (59, [90, 80, 60, 40, 10]),
+        "y49": (49, [90, 80, 60, 40, 10]), "y_rise": (55, [90, 91, 60, 40, 10]),
+        "o60": (60, [np.nan, 80, 60, 40, 10]), "o69": (69, [np.nan, 80, 60, 40, 10]),
+        "o70": (70, [np.nan, 80, 60, 40, 10]),
+        "o_rise_70_80": (65, [np.nan, 60, 61, 40, 10]), "o_missing_70": (65, [np.nan, np.nan, 60, 40, 10]),
+    }
+    survey = _group([r for _, r in rows.values()], [a for a, _ in rows.values()]).set_axis(list(rows))
+    young, old = anchoring_groups(survey)
+    assert list(young.index) == ["y50", "y59"]
+    assert list(old.index) == ["o60", "o69"]
