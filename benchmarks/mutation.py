@@ -55,7 +55,8 @@ SHARED = ["tests/test_pinned_comparisons.py", "tests/test_chapter_reports.py"]
 # The module's own test files come first: with -x a mutant is usually killed there, in a
 # second, before the slower domain and chapter-report tests (pytest drops repeated paths).
 MODULES: dict[str, tuple[list[str], list[str]]] = {
-    "foresight.data.compare": (["tests/test_core_compare.py", "tests/test_core_data.py", *SHARED],
+    "foresight.data.compare": (["tests/test_core_compare.py", "tests/test_core_comparison_display.py",
+                                "tests/test_core_data.py", "tests/test_prose_tables_agree.py", *SHARED],
                                ["mortality", "sle", "careers", "selection", "synthesis"]),
     "foresight.mortality.lifetable": (["tests/mortality/test_lifetable_engine.py",
                                        "tests/mortality/test_lifetable_extras.py",

@@ -76,3 +76,13 @@ def test_number_cells_record_the_values_compared():
     recorded = dict((b, a) for a, b in re.findall(r'data-value="([^"]+)">([^<]*)<', html))
     assert float(recorded["6.062"]) == 6.062 and float(recorded["6.0"]) == 6.0
     assert np.isclose(float(recorded["-0.65"]), 45.35 - 46.0)
+
+
+def test_row_labels_given_by_the_text_are_shown_first_under_their_name():
+    """Row ids are internal; an ``index`` mapping turns them into the labels the text cites."""
+    cmp = compare(_figures(), {"gap": 6.0, "e0": 83.0, "stay": 80.0, "median": 46.0, "n": 35.0})
+    labelled = comparison_display(cmp, "t", index={k: f"S{i + 1}" for i, k in enumerate(cmp.index)},
+                                  index_name="Statement")
+    assert labelled.headers[0] == "Statement" and list(labelled.data.iloc[:, 0])[:2] == ["S1", "S2"]
+    plain = comparison_display(cmp, "t")
+    assert plain.headers == labelled.headers[1:]  # without a mapping the ids stay out of sight
