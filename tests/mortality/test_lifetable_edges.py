@@ -118,3 +118,10 @@ def test_modal_age_is_the_vertex_of_the_parabola_through_the_peak_and_its_neighb
     lt = fm.life_tables_from_qx(qx, sex="female", ages=ages, radix=15_000.0)
     np.testing.assert_allclose(lt.dx[:, 0], dx)
     assert float(fm.modal_age_at_death(lt)) == pytest.approx(71 + 0.5 + 1 / 6)
+
+
+def test_arriaga_keeps_the_schedules_labels():
+    mx = pd.DataFrame(np.full((3, 2), 0.1), index=pd.Index([50, 51, 52], name="age"), columns=["1990", "2000"])
+    a = fm.life_tables(mx, sex="female")
+    b = fm.life_tables(mx * 0.9, sex="female")
+    assert list(fm.arriaga(a, b).columns) == ["lower", "1990", "2000"]
