@@ -125,3 +125,9 @@ def test_arriaga_keeps_the_schedules_labels():
     a = fm.life_tables(mx, sex="female")
     b = fm.life_tables(mx * 0.9, sex="female")
     assert list(fm.arriaga(a, b).columns) == ["lower", "1990", "2000"]
+
+
+def test_a_quantile_reached_within_the_first_year_is_interpolated_in_it():
+    """q0 = 0.6: half the cohort has died 0.5 / 0.6 of the way through the first year."""
+    lt = fm.life_tables_from_qx([0.6, 0.1, 0.2, 1.0], sex="female", ages=[0, 1, 2, 3])
+    assert float(fm.median_age_at_death(lt)) == pytest.approx(0.5 / 0.6, rel=1e-12)
