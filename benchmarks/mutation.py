@@ -317,6 +317,17 @@ def baseline(module: str) -> tuple[float, dict]:
     return seconds, json.loads((tmp / "base.json").read_text(encoding="utf-8"))
 
 
+def merge_rerun(previous: list[dict], rerun: list[dict], modules: list[str]) -> list[dict]:
+    """The whole report after re-running survivors: the earlier outcomes of the mutants not
+    run again, and the new outcomes of those that were, in module and mutant order."""
+    def key(r):
+        return r["module"], r["line"], r["col"], r["change"]
+
+    redone = {key(r) for r in rerun}
+    earlier = [r for r in previous if r["module"] in modules and key(r) not in redone]
+    return sorted(earlier + rerun, key=lambda r: (modules.index(r["module"]), r["index"]))
+
+
 def report(results: list[dict], modules: list[str], seconds: float) -> dict:
     by_module = {}
     for mod in modules:
@@ -339,7 +350,12 @@ def write_markdown(summary: dict, path: Path) -> None:
         score = "—" if s["score"] is None else f"{100 * s['score']:.0f}%"
         lines.append(f"| `{mod}` | {s['mutants']} | {s['killed']} | {s['survived']} | "
                      f"{s['survived_changing_the_book']} | {score} |")
-    lines += ["", f"Run time: {summary['seconds']} s.", "", "## Survivors", ""]
+    lines += ["", f"Run time: {summary['seconds']} s."]
+    if "survivors_rerun" in summary:
+        lines += ["", f"The {summary['survivors_rerun']['mutants']} survivors of "
+                      f"`{summary['survivors_rerun']['of']}` were run again against the current tests; "
+                      "the other outcomes are that run's."]
+    lines += ["", "## Survivors", ""]
     for r in summary["results"]:
         if r["outcome"].startswith("survived"):
             flag = " **(changes the book)**" if "changes" in r["outcome"] else ""
@@ -385,7 +401,12 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     results = run(selected, jobs=args.jobs, timeouts=timeouts, book_check=not args.no_book_check,
                   coverage_maps=None if args.all_tests else coverage_maps)
+    if args.survivors_of:
+        redone = len(results)
+        results = merge_rerun(previous, results, modules)
     summary = report(results, modules, time.perf_counter() - t0)
+    if args.survivors_of:
+        summary["survivors_rerun"] = {"of": str(args.survivors_of), "mutants": redone}
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{args.out}.json").write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
     write_markdown(summary, RESULTS / f"{args.out}.md")

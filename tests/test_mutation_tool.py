@@ -86,3 +86,16 @@ def test_the_verdict_modules_are_all_configured_and_exist():
         assert mutation._source_path(module).is_file(), module
         assert all((ROOT / t).exists() for t in tests), module
         assert set(chapters) <= set(mutation.CHAPTERS), module
+
+
+def test_a_survivors_rerun_keeps_the_report_whole():
+    import mutation
+
+    row = lambda mod, i, outcome: {"module": mod, "index": i, "line": i, "col": 0, "change": "< -> <=",  # noqa: E731
+                                   "outcome": outcome}
+    previous = [row("b", 2, "killed"), row("a", 1, "survived"), row("a", 3, "killed"), row("b", 5, "survived"),
+                row("c", 1, "survived")]
+    rerun = [row("a", 1, "killed"), row("b", 5, "survived")]
+    merged = mutation.merge_rerun(previous, rerun, ["a", "b"])
+    assert [(r["module"], r["index"], r["outcome"]) for r in merged] == [
+        ("a", 1, "killed"), ("a", 3, "killed"), ("b", 2, "killed"), ("b", 5, "survived")]
