@@ -169,3 +169,14 @@ def test_uk_projection_uses_the_assumptions_it_is_given(monkeypatch):
     assert seen[0][0] is mine and seen[0][0].target_rate == 0.005
     assert seen[1][0] == uk.uk_assumptions()
     assert seen[0][1] == dict(uk.UKRun().max_age)
+
+
+def test_the_top_age_may_be_from_two_above_the_kannisto_start_to_the_extension():
+    """max_age from kannisto_from + 2 (three ages to fit) to extend_to, both ends included."""
+    import foresight.mortality.uk as uk
+
+    for top in (82, 110):
+        uk.UKRun(max_age={"male": top, "female": top}).check()
+    for top in (81, 111):
+        with pytest.raises(DataError, match=f"max_age for male is {top}"):
+            uk.UKRun(max_age={"male": top, "female": 100}).check()
