@@ -101,3 +101,25 @@ def test_period_expectancy_defaults_to_birth():
     e0 = float(np.asarray(life_expectancy(life_tables(m[[2011]], sex="female", ages=ages), 0)).ravel()[0])
     assert got.loc[2011, "female"] == pytest.approx(e0, rel=1e-9)
     assert got.equals(p.period_expectancy(0, [2011]))
+
+
+def test_data_ending_in_the_base_year_start_the_convergence_from_their_own_last_improvement():
+    """With the last data year equal to the base year, nothing is carried forward: in the first
+    projected year a cohort born before the split converges from the improvement it had a
+    year younger in the data, r0(x - 1), an age-group after it from r0(x)."""
+    from foresight.mortality.projection import ProjectionAssumptions, convergence_weight
+
+    ages = np.arange(0, 101)
+    years = np.arange(2010, 2015)
+    r0 = 0.002 + 0.0003 * ages  # improvement varies by age, so a wrong source age shows
+    base = 5e-4 + 3e-5 * np.exp(0.1 * ages)
+    m = pd.DataFrame(base[:, None] * (1 - r0[:, None]) ** (years - 2014)[None, :],
+                     index=pd.Index(ages, name="age"), columns=pd.Index(years, name="year"))
+    a = ProjectionAssumptions(base_year=2014, target_rate=0.012, cohort_targets=(),
+                              male_not_below_female=False, end_year=2120)
+    p = project_mortality({"male": m * 1.2, "female": m}, a)
+    got = p.improvement["female"][2015]
+    w = convergence_weight(np.array(1 / 25), a.convergence_power["female"])
+    for x in (30, 80, 95):  # cohorts 1985 (by age), 1935 and 1920 (by cohort)
+        start = r0[x] if 2015 - x >= 1960 else r0[x - 1]
+        assert got.loc[x] == pytest.approx(0.012 + (start - 0.012) * w, rel=1e-9), x
