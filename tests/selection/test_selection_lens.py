@@ -125,3 +125,17 @@ def test_lens_statistics_match_explicit_regressions():
     assert res.G == pytest.approx(corr(js, ye), abs=1e-10)
     assert res.C == pytest.approx(corr(J - js, Y - ye), abs=1e-10)
     assert res.r_a == pytest.approx(corr(J, Y), abs=1e-12)
+
+
+@pytest.mark.parametrize("scale", [1e-6, 1.0, 1e6])
+def test_a_judge_linear_in_the_cues_leaves_c_undefined_at_any_scale(scale):
+    """The residual test is relative: a judge who is an exact linear function of the cues has
+    no residual to correlate, whatever the unit of the judgements."""
+    rng = np.random.default_rng(5)
+    cues = rng.normal(size=(400, 3))
+    y = cues @ [0.5, 0.3, 0.1] + rng.normal(size=400)
+    j = scale * (cues @ [0.4, 0.4, 0.2] + 3.0)
+    res = lens_model(j, y, cues)
+    assert np.isnan(res.C) and res.Rs == pytest.approx(1.0)
+    noisy = lens_model(j + scale * 0.5 * rng.normal(size=400), y, cues)
+    assert np.isfinite(noisy.C)

@@ -218,3 +218,15 @@ def test_career_filter_formula_sd_and_the_continuum():
         break_even_selector_correlation(0.28, 0.44, float(restricted_validity(0.44, 0.1)), 0.1), rel=1e-12)
     # a record more valid than the formula cannot also equal it: no valid matrix, no row
     assert career_filter_table(0.44, 0.28, [0.5], [1.0], 0.1).empty
+
+
+def test_career_filter_loss_is_the_relative_shortfall_of_the_holistic_validity():
+    """Where the career record is tied to neither formula nor performance, the pool is not
+    restricted on them: both keep their full validity and the loss is 1 - holistic / formula."""
+    from foresight.selection.utility import career_filter_table
+
+    t = career_filter_table(0.40, 0.30, [0.0], [0.0], 0.3)
+    assert t.loc[0, "formula"] == pytest.approx(0.40) and t.loc[0, "holistic_equal"] == pytest.approx(0.30)
+    assert t.loc[0, "loss_equal"] == pytest.approx(0.25)
+    same = career_filter_table(0.40, 0.40, [0.2, 0.4], [0.3], 0.3)
+    assert np.allclose(same["loss_equal"], 0.0)

@@ -62,8 +62,22 @@ def test_groups_take_their_age_ranges_inclusively_and_check_the_older_sequence_f
         "o60": (60, [np.nan, 80, 60, 40, 10]), "o69": (69, [np.nan, 80, 60, 40, 10]),
         "o70": (70, [np.nan, 80, 60, 40, 10]),
         "o_rise_70_80": (65, [np.nan, 60, 61, 40, 10]), "o_missing_70": (65, [np.nan, np.nan, 60, 40, 10]),
+        "o60_full": (60, [95, 80, 60, 40, 10]),  # answered about 60 too: still only the older group
+        "y_flat": (52, [90, 80, 80, 40, 10]), "o_flat": (66, [np.nan, 80, 80, 40, 10]),  # level is not rising
     }
     survey = _group([r for _, r in rows.values()], [a for a, _ in rows.values()]).set_axis(list(rows))
     young, old = anchoring_groups(survey)
-    assert list(young.index) == ["y50", "y59"]
-    assert list(old.index) == ["o60", "o69"]
+    assert list(young.index) == ["y50", "y59", "y_flat"]
+    assert list(old.index) == ["o60", "o69", "o60_full", "o_flat"]
+
+
+def test_a_one_person_group_is_compared_and_results_are_frozen():
+    import dataclasses
+
+    young = _group([[90, 70, 50, 20, 5]], [52])
+    old = _group([[np.nan, 90, 70, 50, 20]], [61])
+    res = anchoring_comparison(young, old)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        res.shift = 20
+    with pytest.raises(ValueError, match="positive multiple"):
+        anchoring_comparison(young, old, shift=0)

@@ -36,3 +36,10 @@ def test_an_sle_between_the_last_two_target_ages_is_inside_the_range():
     assert c.value[0] == pytest.approx(15.0) and c.reason[0] == OK
     assert c.value[1] == pytest.approx(10.0) and c.reason[1] == OK
     assert np.isnan(c.value[2]) and c.reason[2] == OUTSIDE
+
+
+def test_an_sle_between_the_first_two_target_ages_is_inside_the_range():
+    c = certainty_score([65, 60, 59], [[95, 90, 80, 20, 10]] * 3)
+    assert c.value[0] == pytest.approx(92.5) and c.reason[0] == OK
+    assert c.value[1] == pytest.approx(95.0) and c.reason[1] == OK
+    assert np.isnan(c.value[2]) and c.reason[2] == OUTSIDE

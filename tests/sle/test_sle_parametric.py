@@ -83,3 +83,58 @@ def test_unconverged_fits_are_flagged_and_announced():
 def test_unknown_model():
     with pytest.raises(ValueError):
         fit_curves(np.ones((1, 5)), np.ones(1), "lognormal")
+
+
+def test_fits_on_the_bounds_end_exactly_on_the_documented_values():
+    """The bounds keep curves on a human scale: Gompertz M in [40, 140] and b in [log 1, log 40];
+    Weibull scale in [log 40, log 160] and shape in [log 1, log 40]. A cliff (100% at 70, 0% at
+    80) asks for the steepest curve allowed; a fit well inside is not flagged."""
+    assert np.allclose(BOUNDS["gompertz"][0], [40.0, 0.0]) and np.allclose(BOUNDS["gompertz"][1], [140.0, np.log(40)])
+    assert np.allclose(BOUNDS["weibull"][0], [np.log(40), 0.0]) and np.allclose(BOUNDS["weibull"][1], [np.log(160), np.log(40)])
+    cliff = np.array([[100.0, 100, 0, 0, 0]])
+    for model in ("gompertz", "weibull"):
+        f = fit_curves(cliff, np.array([30.0]), model, start=np.array([75.0]))
+        steepest = 0.0 if model == "gompertz" else np.log(40.0)  # Gompertz dispersion 1, Weibull shape 40
+        assert f.at_bound[0] and f.params[0, 1] == pytest.approx(steepest, abs=1e-12), model
+        smooth = 100 * conditional_survival(model, np.array([[85.0, np.log(9.0)] if model == "gompertz"
+                                                                  else [np.log(88.0), np.log(9.0)]]),
+                                            np.array([30.0]), AGES[None, :])
+        g = fit_curves(smooth, np.array([30.0]), model)
+        assert not g.at_bound[0] and g.rmse[0] < 1e-6, model
+
+
+def test_the_search_starts_from_the_crossing():
+    """Gompertz: M = crossing + 4, b = log 9; Weibull: scale = log(1.03 x crossing), shape = log 9
+    (the documented start; with answers that cannot identify both parameters it decides which
+    of the equally good curves is reported)."""
+    p = np.array([[90.0, 80, 60, 30, 10]])
+    with pytest.warns(Warning):
+        g = fit_curves(p, np.array([30.0]), "gompertz", start=np.array([80.0]), max_iter=0)
+        w = fit_curves(p, np.array([30.0]), "weibull", start=np.array([80.0]), max_iter=0)
+    assert g.params[0].tolist() == pytest.approx([84.0, np.log(9.0)])
+    assert w.params[0].tolist() == pytest.approx([np.log(80.0 * 1.03), np.log(9.0)])
+    with pytest.warns(Warning):
+        d = fit_curves(p, np.array([30.0]), "gompertz", max_iter=0)
+    assert d.params[0, 0] == pytest.approx(89.0)  # no start given: a crossing of 85 assumed
+
+
+def test_the_fit_summary_by_hand():
+    import pandas as pd
+
+    from foresight.sle.parametric import fit_summary
+
+    fits = pd.DataFrame({"ssp_pe": [80.0, 90.0, 70.0]})
+    for m in ("gompertz", "weibull"):
+        fits[f"{m}_median"] = [82.0, 88.0, 71.0]
+        fits[f"{m}_mean"] = [81.0, 86.0, 72.0]
+        fits[f"{m}_at_bound"] = [False, True, False]
+        fits[f"{m}_rmse"] = [0.01, 0.03, 0.02]
+    s = fit_summary(fits).set_index("model").loc["Gompertz"]
+    assert s["median minus crossing"] == pytest.approx((2 - 2 + 1) / 3)
+    assert s["mean |median minus crossing|"] == pytest.approx((2 + 2 + 1) / 3)
+    assert s["median RMSE (points)"] == pytest.approx(2.0)
+    assert s["at a bound (%)"] == pytest.approx(100 / 3)
+    assert s["|median minus crossing|, at a bound"] == pytest.approx(2.0)
+    assert s["|median minus crossing|, inside bounds"] == pytest.approx(1.5)
+    assert s["mean minus median, inside bounds"] == pytest.approx((-1 + 1) / 2)
+    assert s["mean minus median, at a bound"] == pytest.approx(-2.0)
