@@ -138,3 +138,24 @@ def test_the_fit_summary_by_hand():
     assert s["|median minus crossing|, inside bounds"] == pytest.approx(1.5)
     assert s["mean minus median, inside bounds"] == pytest.approx((-1 + 1) / 2)
     assert s["mean minus median, at a bound"] == pytest.approx(-2.0)
+
+
+@pytest.mark.parametrize("model", ["gompertz", "weibull"])
+def test_answers_that_end_on_a_bound_reach_the_bounded_optimum(model):
+    """Cliffs, plateaus and early deaths push a parameter onto its bound; the search holds it
+    there and still reaches the bounded least-squares optimum (scipy, from several starts)."""
+    p = np.array([[100.0, 100, 0, 0, 0], [60, 40, 30, 30, 30], [10, 2, 0, 0, 0], [100, 100, 100, 95, 90]])
+    x = np.array([30.0, 27.0, 30.0, 40.0])
+    f = fit_curves(p, x, model)
+    lo, hi = BOUNDS[model]
+    assert f.converged.all() and f.at_bound[0]
+    if model == "gompertz":  # the early deaths put M on its lower bound, 40
+        assert f.params[2, 0] == pytest.approx(40.0) and f.at_bound[2]
+    for i in range(len(p)):
+        best = np.inf
+        for s in np.linspace(0.05, 0.95, 7):
+            res = optimize.least_squares(
+                lambda th: conditional_survival(model, th[None, :], x[i:i + 1], AGES[None, :])[0] - p[i] / 100,
+                lo + s * (hi - lo), bounds=(lo, hi), xtol=1e-14, ftol=1e-14)
+            best = min(best, 2 * res.cost)
+        assert 5 * f.rmse[i] ** 2 <= best * (1 + 1e-6) + 1e-12, (i, 5 * f.rmse[i] ** 2, best)
