@@ -78,12 +78,17 @@ def test_kannisto_refuses_a_repeated_year():
         kannisto_extend(m, to_age=105)
 
 
-def test_a_zero_rate_in_a_projection_is_reported_with_its_cell():
+def _falling_surface():
+    """Gompertz-Makeham rates at ages 0-100, 2007-2011, falling 1.2% a year."""
     ages = np.arange(0, 101)
     years = np.arange(2007, 2012)
     base = 5e-4 + 3e-5 * np.exp(0.1 * ages)
-    m = pd.DataFrame(base[:, None] * 0.988 ** (years - 2011)[None, :], index=pd.Index(ages, name="age"),
-                     columns=pd.Index(years, name="year"))
+    return ages, pd.DataFrame(base[:, None] * 0.988 ** (years - 2011)[None, :], index=pd.Index(ages, name="age"),
+                              columns=pd.Index(years, name="year"))
+
+
+def test_a_zero_rate_in_a_projection_is_reported_with_its_cell():
+    _, m = _falling_surface()
     s = {"male": m * 1.3, "female": m.copy()}
     s["male"].loc[50, 2010] = 0.0
     with pytest.raises(DataError, match="age 50, year 2010"):
@@ -91,11 +96,7 @@ def test_a_zero_rate_in_a_projection_is_reported_with_its_cell():
 
 
 def test_period_expectancy_defaults_to_birth():
-    ages = np.arange(0, 101)
-    years = np.arange(2007, 2012)
-    base = 5e-4 + 3e-5 * np.exp(0.1 * ages)
-    m = pd.DataFrame(base[:, None] * 0.988 ** (years - 2011)[None, :], index=pd.Index(ages, name="age"),
-                     columns=pd.Index(years, name="year"))
+    ages, m = _falling_surface()
     p = project_mortality({"male": m * 1.3, "female": m})
     got = p.period_expectancy(years=[2011])
     e0 = float(np.asarray(life_expectancy(life_tables(m[[2011]], sex="female", ages=ages), 0)).ravel()[0])
