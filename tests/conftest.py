@@ -120,3 +120,18 @@ def reports(mortality_report, sle_report, selection_report, careers_report, synt
 def comparisons():
     """Every comparison table of the book, by table name (built lazily, per chapter)."""
     return _Comparisons()
+
+
+def compare_with_review(path: Path, reproduced: Mapping[str, float], *, source: str, section: str):
+    """A reviewer's independent figures (a CSV with the published-figure columns and an
+    ``expected_verdict``) through the comparison engine: ``(reference, comparison table)``,
+    after checking that every row gets the verdict the reviewer expects."""
+    import pandas as pd
+
+    from foresight.data import compare
+
+    ref = pd.read_csv(path, dtype={"id": str}).set_index("id")
+    figures = ref.assign(source=source, section=section, file=str(Path(path).relative_to(ROOT)))
+    table = compare(figures, {i: reproduced[i] for i in ref.index})
+    assert table["verdict"].to_dict() == ref["expected_verdict"].to_dict()
+    return ref, table

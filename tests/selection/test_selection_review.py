@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import compare_with_review
 
 from foresight.data import compare
 from foresight.selection.utility import restricted_validity, restricted_validity_indirect
@@ -41,11 +42,7 @@ def reproduced(selection_report):
 
 
 def test_review_figures_through_the_comparison_engine(reproduced):
-    ref = pd.read_csv(REFERENCE, dtype={"id": str}).set_index("id")
-    figures = ref.assign(source="issue 25 review", section="independent re-computation",
-                         file=str(REFERENCE.relative_to(Path(__file__).parents[2])))
-    table = compare(figures, {i: reproduced[i] for i in ref.index})
-    assert table["verdict"].to_dict() == ref["expected_verdict"].to_dict()
+    ref, table = compare_with_review(REFERENCE, reproduced, source="issue 25 review", section="independent re-computation")
 
 
 def test_the_break_even_pin_bites(reproduced):
@@ -75,11 +72,7 @@ def referee_reproduced(selection_report):
 
 
 def test_referee_figures_through_the_comparison_engine(referee_reproduced):
-    ref = pd.read_csv(REFEREE, dtype={"id": str}).set_index("id")
-    figures = ref.assign(source="issue 25 referee", section="second review",
-                         file=str(REFEREE.relative_to(Path(__file__).parents[2])))
-    table = compare(figures, {i: referee_reproduced[i] for i in ref.index})
-    assert table["verdict"].to_dict() == ref["expected_verdict"].to_dict()
+    ref, table = compare_with_review(REFEREE, referee_reproduced, source="issue 25 referee", section="second review")
 
 
 def test_the_career_pins_bite(referee_reproduced):

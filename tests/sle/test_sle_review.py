@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import compare_with_review
 
 from foresight.data import compare, published
 from foresight.sle import actuarial as A
@@ -48,11 +49,7 @@ def reproduced():
 
 
 def test_review_figures_through_the_comparison_engine(reproduced):
-    ref = pd.read_csv(REFERENCE, dtype={"id": str}).set_index("id")
-    figures = ref.assign(source="issue 25 review", section="independent re-computation",
-                         file=str(REFERENCE.relative_to(Path(__file__).parents[2])))
-    table = compare(figures, {i: reproduced[i] for i in ref.index})
-    assert table["verdict"].to_dict() == ref["expected_verdict"].to_dict()
+    ref, table = compare_with_review(REFERENCE, reproduced, source="issue 25 review", section="independent re-computation")
     # the rows that differ are pinned to a narrow band, with the reason in the note
     pinned = ref["difference_low"].notna()
     assert set(ref.index[pinned]) == set(ref.index[ref["expected_verdict"] == "differs"])
@@ -117,11 +114,7 @@ def referee_reproduced():
 
 
 def test_referee_figures_through_the_comparison_engine(referee_reproduced):
-    ref = pd.read_csv(REFEREE, dtype={"id": str}).set_index("id")
-    figures = ref.assign(source="issue 25 referee", section="second review",
-                         file=str(REFEREE.relative_to(Path(__file__).parents[2])))
-    table = compare(figures, {i: referee_reproduced[i] for i in ref.index})
-    assert table["verdict"].to_dict() == ref["expected_verdict"].to_dict()
+    ref, table = compare_with_review(REFEREE, referee_reproduced, source="issue 25 referee", section="second review")
     pinned = ref["difference_low"].notna()
     assert set(ref.index[pinned]) == set(ref.index[ref["expected_verdict"] == "differs"])
     d = table.loc[pinned, "difference"]
