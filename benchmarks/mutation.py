@@ -18,6 +18,11 @@ two cores. ``make mutation`` runs it; options::
 
     python benchmarks/mutation.py [--module foresight.sle.cascade ...] [--sample N]
                                   [--survivors-of results/mutation.json] [--jobs 2]
+                                  [--missing-from results/mutation.json]
+
+``--survivors-of`` re-runs a report's survivors and ``--missing-from`` runs the
+sampled mutants a report lacks (a run stopped for time); both write the whole
+report, every module of the earlier one included.
 
 Speed: a parent process imports the heavy libraries once and forks one child
 per mutant; the child drops every ``foresight`` module, installs the mutant
@@ -317,6 +322,16 @@ def baseline(module: str) -> tuple[float, dict]:
     return seconds, json.loads((tmp / "base.json").read_text(encoding="utf-8"))
 
 
+def select_again(selected: list[Mutant], previous: list[dict], *, survivors: bool) -> list[Mutant]:
+    """The mutants to run against an earlier report: its survivors (``survivors``) or
+    the mutants it has no outcome for (a run stopped for time)."""
+    recorded = {(r["module"], r["line"], r["col"], r["change"]): r["outcome"] for r in previous}
+    if survivors:
+        return [m for m in selected
+                if recorded.get((m.module, m.line, m.col, m.change), "").startswith("survived")]
+    return [m for m in selected if (m.module, m.line, m.col, m.change) not in recorded]
+
+
 def merge_rerun(previous: list[dict], rerun: list[dict], modules: list[str]) -> list[dict]:
     """The whole report after re-running survivors: the earlier outcomes of the mutants not
     run again, and the new outcomes of those that were, in module and mutant order."""
@@ -350,16 +365,17 @@ def write_markdown(summary: dict, path: Path) -> None:
         score = "—" if s["score"] is None else f"{100 * s['score']:.0f}%"
         lines.append(f"| `{mod}` | {s['mutants']} | {s['killed']} | {s['survived']} | "
                      f"{s['survived_changing_the_book']} | {score} |")
-    lines += ["", f"Run time: {summary['seconds']} s."]
-    if "survivors_rerun" in summary:
-        lines += ["", f"The {summary['survivors_rerun']['mutants']} survivors of "
-                      f"`{summary['survivors_rerun']['of']}` were run again against the current tests; "
-                      "the other outcomes are that run's."]
+    lines += ["", f"Run time of the last run: {summary['seconds']} s."]
+    for run in summary.get("history", []):
+        lines += ["", run]
     lines += ["", "## Survivors", ""]
     for r in summary["results"]:
         if r["outcome"].startswith("survived"):
             flag = " **(changes the book)**" if "changes" in r["outcome"] else ""
             lines.append(f"- `{r['name']}`{flag}")
+    notes = path.with_name(path.stem + "-notes.md")
+    if notes.exists():  # the judgement of each survivor, written by hand, kept across runs
+        lines += ["", notes.read_text(encoding="utf-8").rstrip()]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -369,6 +385,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=int, help="at most N mutants per module (seeded)")
     parser.add_argument("--seed", type=int, default=22)
     parser.add_argument("--survivors-of", type=Path, help="re-run only the survivors of a report")
+    parser.add_argument("--missing-from", type=Path,
+                        help="run only the sampled mutants that a report does not have yet")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--out", default="mutation", help="name of the result files")
     parser.add_argument("--all-tests", action="store_true",
@@ -386,11 +404,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.sample and len(ms) > args.sample:
             ms = sorted(random.Random(f"{args.seed}:{mod}").sample(ms, args.sample), key=lambda m: m.index)
         selected += ms
-    if args.survivors_of:
-        previous = json.loads(args.survivors_of.read_text(encoding="utf-8"))["results"]
-        keep = {(r["module"], r["line"], r["col"], r["change"]) for r in previous
-                if r["outcome"].startswith("survived")}
-        selected = [m for m in selected if (m.module, m.line, m.col, m.change) in keep]
+    if args.survivors_of and args.missing_from:
+        parser.error("--survivors-of and --missing-from are alternatives")
+    earlier = args.survivors_of or args.missing_from
+    if earlier:
+        previous = json.loads(earlier.read_text(encoding="utf-8"))["results"]
+        selected = select_again(selected, previous, survivors=bool(args.survivors_of))
     _preload()
     timeouts, coverage_maps = {}, {}
     for mod in modules:
@@ -401,12 +420,17 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     results = run(selected, jobs=args.jobs, timeouts=timeouts, book_check=not args.no_book_check,
                   coverage_maps=None if args.all_tests else coverage_maps)
-    if args.survivors_of:
+    if earlier:
         redone = len(results)
+        modules = [m for m in MODULES if m in modules or any(r["module"] == m for r in previous)]
         results = merge_rerun(previous, results, modules)
     summary = report(results, modules, time.perf_counter() - t0)
-    if args.survivors_of:
-        summary["survivors_rerun"] = {"of": str(args.survivors_of), "mutants": redone}
+    if earlier:
+        history = json.loads(earlier.read_text(encoding="utf-8")).get("history", [])
+        what = ("survivors of" if args.survivors_of else "sampled mutants missing from")
+        summary["history"] = history + [
+            f"Then the {redone} {what} `{earlier.name}` were run; "
+            "the other outcomes are the earlier runs'."]
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{args.out}.json").write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
     write_markdown(summary, RESULTS / f"{args.out}.md")

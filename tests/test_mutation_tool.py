@@ -99,3 +99,14 @@ def test_a_survivors_rerun_keeps_the_report_whole():
     merged = mutation.merge_rerun(previous, rerun, ["a", "b"])
     assert [(r["module"], r["index"], r["outcome"]) for r in merged] == [
         ("a", 1, "killed"), ("a", 3, "killed"), ("b", 2, "killed"), ("b", 5, "survived")]
+
+
+def test_a_later_run_selects_the_survivors_or_the_mutants_a_report_lacks():
+    import mutation
+    from _mutate import Mutant
+
+    sampled = [Mutant("a", 1, 1, 0, "< -> <="), Mutant("a", 2, 2, 0, "0 -> 1"), Mutant("a", 3, 3, 0, "+ -> -")]
+    previous = [{"module": "a", "line": 1, "col": 0, "change": "< -> <=", "outcome": "survived"},
+                {"module": "a", "line": 2, "col": 0, "change": "0 -> 1", "outcome": "killed (time limit)"}]
+    assert [m.index for m in mutation.select_again(sampled, previous, survivors=True)] == [1]
+    assert [m.index for m in mutation.select_again(sampled, previous, survivors=False)] == [3]
