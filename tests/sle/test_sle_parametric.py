@@ -103,19 +103,25 @@ def test_fits_on_the_bounds_end_exactly_on_the_documented_values():
         assert not g.at_bound[0] and g.rmse[0] < 1e-6, model
 
 
-def test_the_search_starts_from_the_crossing():
-    """Gompertz: M = crossing + 4, b = log 9; Weibull: scale = log(1.03 x crossing), shape = log 9
-    (the documented start; with answers that cannot identify both parameters it decides which
-    of the equally good curves is reported)."""
+def test_the_search_starts_from_the_crossing_and_from_fixed_medians():
+    """Gompertz: M = median + 4, b = log 9; Weibull: scale = log(1.03 x median), shape = log 9,
+    for the caller's median (the crossing; 85 if none) and for each of STARTS (70 and 100).
+    With no iteration allowed the fit reports the start with the lowest sum of squares."""
+    from foresight.sle.parametric import STARTS
+
+    assert STARTS == (70.0, 100.0)
     p = np.array([[90.0, 80, 60, 30, 10]])
-    with pytest.warns(Warning):
-        g = fit_curves(p, np.array([30.0]), "gompertz", start=np.array([80.0]), max_iter=0)
-        w = fit_curves(p, np.array([30.0]), "weibull", start=np.array([80.0]), max_iter=0)
-    assert g.params[0].tolist() == pytest.approx([84.0, np.log(9.0)])
-    assert w.params[0].tolist() == pytest.approx([np.log(80.0 * 1.03), np.log(9.0)])
-    with pytest.warns(Warning):
-        d = fit_curves(p, np.array([30.0]), "gompertz", max_iter=0)
-    assert d.params[0, 0] == pytest.approx(89.0)  # no start given: a crossing of 85 assumed
+    x = np.array([30.0])
+    for model, start in (("gompertz", lambda m: [m + 4.0, np.log(9.0)]),
+                         ("weibull", lambda m: [np.log(1.03 * m), np.log(9.0)])):
+        for given in (np.array([80.0]), None):
+            medians = [80.0 if given is not None else 85.0, 70.0, 100.0]
+            cands = np.array([start(m) for m in medians])
+            sse = ((conditional_survival(model, cands, np.repeat(x, 3), AGES[None, :]) - p / 100) ** 2).sum(axis=1)
+            with pytest.warns(Warning):
+                f = fit_curves(p, x, model, start=given, max_iter=0)
+            assert f.params[0].tolist() == pytest.approx(cands[np.argmin(sse)].tolist()), (model, given)
+            assert np.argmin(sse) == 0  # here the caller's median is the best start
 
 
 def test_the_fit_summary_by_hand():
@@ -159,3 +165,61 @@ def test_answers_that_end_on_a_bound_reach_the_bounded_optimum(model):
                 lo + s * (hi - lo), bounds=(lo, hi), xtol=1e-14, ftol=1e-14)
             best = min(best, 2 * res.cost)
         assert 5 * f.rmse[i] ** 2 <= best * (1 + 1e-6) + 1e-12, (i, 5 * f.rmse[i] ** 2, best)
+
+
+# Answers that trouble a single search: two minima (the first), a flat valley of exact
+# fits (the second), and plateaus and cliffs that end on a bound.
+TRICKY = np.array([[100.0, 100, 70, 5, 0], [95, 0, 0, 0, 0], [90, 90, 90, 60, 0], [75, 70, 50, 0, 0],
+                   [100, 90, 55, 0, 0], [100, 100, 100, 0, 0], [50, 50, 30, 0, 0], [90, 60, 45, 0, 0]])
+TRICKY_AGE = np.array([52.0, 47, 42, 48, 26, 55, 42, 39])
+
+
+@pytest.mark.parametrize("model", ["gompertz", "weibull"])
+def test_the_fit_does_not_depend_on_where_the_search_starts(model):
+    import warnings
+
+    from foresight.sle.elicitation import ssp_point_estimate
+
+    crossing = ssp_point_estimate(TRICKY).value
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # every fit converges, from every start
+        fits = [fit_curves(TRICKY, TRICKY_AGE, model, start=s)
+                for s in (crossing, None, crossing + 8, crossing - 8, np.full(8, 65.0))]
+    for f in fits:
+        assert f.converged.all()
+        np.testing.assert_allclose(f.median, fits[0].median, rtol=0, atol=1e-5)
+        np.testing.assert_allclose(f.rmse, fits[0].rmse, rtol=1e-6, atol=1e-12)
+    lo, hi = BOUNDS[model]
+    for i in range(len(TRICKY)):  # and it is the best of scipy's bounded optima from seven starts
+        best = np.inf
+        for s in np.linspace(0.05, 0.95, 7):
+            res = optimize.least_squares(
+                lambda th: conditional_survival(model, th[None, :], TRICKY_AGE[i:i + 1], AGES[None, :])[0]
+                - TRICKY[i] / 100, lo + s * (hi - lo), bounds=(lo, hi), xtol=1e-14, ftol=1e-14)
+            best = min(best, 2 * res.cost)
+        assert 5 * fits[0].rmse[i] ** 2 <= best * (1 + 1e-6) + 1e-12, (i, 5 * fits[0].rmse[i] ** 2, best)
+
+
+def test_exact_answers_get_the_steepest_curve_through_them():
+    """95 % at 60 and 0 after, at age 47: every steep enough curve through 95 % at 60 fits
+    exactly, and least squares prefers ever steeper ones. Within the bounds the optimum is
+    the steepest curve, placed through the answer. By hand:
+    Gompertz b = 1: exp(60 - M) - exp(47 - M) = -ln 0.95, so M = ln((e^60 - e^47) / -ln 0.95);
+    Weibull k = 40: (60/lam)^40 - (47/lam)^40 = -ln 0.95, so lam = ((60^40 - 47^40) / -ln 0.95)^(1/40)."""
+    p, x = np.array([[95.0, 0, 0, 0, 0]]), np.array([47.0])
+    q = -np.log(0.95)
+    g = fit_curves(p, x, "gompertz", start=np.array([64.7]))
+    M = np.log((np.exp(60.0) - np.exp(47.0)) / q)
+    assert g.params[0].tolist() == pytest.approx([M, 0.0], abs=1e-9)
+    assert g.median[0] == pytest.approx(M + np.log(np.log(2.0) + np.exp(47.0 - M)), abs=1e-9)
+    w = fit_curves(p, x, "weibull", start=np.array([64.7]))
+    lam = ((60.0 ** 40 - 47.0 ** 40) / q) ** (1 / 40)
+    assert np.exp(w.params[0]).tolist() == pytest.approx([lam, 40.0], rel=1e-9)
+    for f in (g, w):
+        assert f.at_bound[0] and f.converged[0] and f.rmse[0] < 1e-7
+    # answers all 0: every early enough location fits; the first (the lower bound) is reported
+    z = fit_curves(np.zeros((1, 5)), np.array([30.0]), "gompertz")
+    assert z.params[0].tolist() == [40.0, 0.0]
+    # an exact fit the steepest curve cannot match keeps its own curve (both answers matter)
+    smooth = 100 * conditional_survival("gompertz", np.array([[85.0, np.log(9.0)]]), x, AGES[None, :])
+    assert fit_curves(smooth, x, "gompertz").params[0, 1] == pytest.approx(np.log(9.0), abs=1e-4)
