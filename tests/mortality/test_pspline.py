@@ -267,6 +267,11 @@ def test_gaussian_selection_and_residual_variance():
     assert np.sqrt(np.mean((fit.log_rates - truth) ** 2)) < 0.5 * 0.05
     aic = fit_pspline_2d_gaussian(z, ages=ages, years=years, criterion="aic")
     assert aic.effective_dim >= fit.effective_dim - 1e-6  # AIC penalises dimension less
+    # Gaussian criteria: n log(RSS / n) plus log n (BIC) or 2 (AIC) per effective dimension
+    n = z.size
+    assert fit.n_obs == n and fit.deviance == pytest.approx(np.sum((z - fit.log_rates) ** 2), rel=1e-9)
+    assert fit.bic == pytest.approx(n * np.log(fit.deviance / n) + np.log(n) * fit.effective_dim, rel=1e-12)
+    assert aic.aic == pytest.approx(n * np.log(aic.deviance / n) + 2.0 * aic.effective_dim, rel=1e-12)
 
 
 def test_selected_lambdas_beat_the_grid():
@@ -419,6 +424,10 @@ def test_selected_lambdas_are_a_stationary_minimum(criterion):
     assert fit.converged and not any(fit.lambda_at_bound)
     k = np.log(fit.n_obs) if criterion == "bic" else 2.0
     best = fit.deviance / fit.overdispersion + k * fit.effective_dim
+    # the reported criteria are these sums (deviance over psi2, plus log n or 2 per effective dimension)
+    assert fit.bic == pytest.approx(fit.deviance / fit.overdispersion + np.log(fit.n_obs) * fit.effective_dim,
+                                    rel=1e-12)
+    assert fit.aic == pytest.approx(fit.deviance / fit.overdispersion + 2.0 * fit.effective_dim, rel=1e-12)
     for factor in [(1.01, 1.0), (0.99, 1.0), (1.0, 1.01), (1.0, 0.99), (1.01, 1.01), (0.99, 0.99)]:
         lam = (fit.lambdas[0] * factor[0], fit.lambdas[1] * factor[1])
         other = fit_pspline_2d(d, e, ages=ages, years=years, lambdas=lam)
@@ -486,3 +495,71 @@ def test_penalty_eigenbasis_diagonalises_the_penalty(n, order):
     assert np.sum(s == 0) == order  # polynomials of degree < order go unpenalised
     x = np.arange(n, dtype=float)
     assert np.allclose(u[:, :order] @ (u[:, :order].T @ x ** (order - 1)), x ** (order - 1))
+
+
+@pytest.mark.parametrize("step, settles", [(4e-7, True), (3e-6, False)])
+def test_overdispersion_changes_that_stop_shrinking(monkeypatch, step, settles):
+    """The psi2 iteration also stops when its relative changes stop shrinking below 1e-6 (the
+    round-off floor of a fit whose deviance is itself tiny): that counts as settled. Changes
+    that stop shrinking above 1e-6 never settle, and the fit is flagged and announced."""
+    import warnings
+
+    from foresight import ConvergenceWarning
+    from foresight.mortality import pspline
+
+    d, e, ages, years, _ = small_poisson(seed=5)
+    calls = iter(range(10_000))
+
+    def psi2(problem, state):  # 2, then alternating around 2 by a constant relative step
+        k = next(calls)
+        return 2.0 if k == 0 else 2.0 * (1.0 + step) ** (k % 2)
+
+    monkeypatch.setattr(pspline, "_psi2", psi2)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit = fit_pspline_2d(d, e, ages=ages, years=years)
+    flagged = any(issubclass(w.category, ConvergenceWarning) for w in caught)
+    assert fit.converged is settles and flagged is not settles
+    rounds = next(calls)
+    # changes 1, s, s/(1+s), s: the fourth is no smaller than the third, and stops the iteration
+    assert rounds == (4 if settles else pspline.PSI2_MAX_ROUNDS)
+
+
+def test_the_hessian_never_steps_beyond_the_upper_bound():
+    """Forward differences, except within one step of the upper bound of log10 lambda, where
+    the difference is taken backwards: no fit is evaluated outside the search range."""
+    from foresight.mortality import pspline
+
+    hi, h = 8.0, pspline.HESSIAN_STEP
+    seen = []
+
+    def evaluate(rho):
+        seen.append(rho.copy())
+        return None, None  # a failed fit: its column is NaN
+
+    for rho in (np.array([2.0, 3.0]), np.array([hi - h / 2, 3.0]), np.array([hi, hi])):
+        seen.clear()
+        hess = pspline._hessian(None, rho, np.zeros(2), 1.0, "bic", evaluate, hi)
+        assert np.isnan(hess).all() and len(seen) == 2
+        for j, shifted in enumerate(seen):
+            expected = rho[j] + (h if rho[j] + h <= hi else -h)
+            assert shifted[j] == expected and shifted[1 - j] == rho[1 - j]
+            assert shifted.max() <= hi
+
+
+def test_overdispersion_settles_once_a_change_is_within_tolerance_at_the_final_search_tolerance(monkeypatch):
+    """psi2 changes 1e-2, 1e-3, ..., 1e-9 and then 1e-11: each search runs to a tolerance of a
+    tenth of the last change (at least SELECT_XTOL = 1e-9), and the iteration stops at the
+    first change within PSI2_RTOL (1e-10) once the search ran at SELECT_XTOL: the tenth value."""
+    from foresight.mortality import pspline
+
+    assert pspline.PSI2_RTOL == 1e-10 and pspline.SELECT_XTOL == 1e-9
+    d, e, ages, years, _ = small_poisson(seed=5)
+    values = [2.0]
+    for change in [10.0 ** -k for k in range(2, 10)] + [1e-11]:
+        values.append(values[-1] * (1.0 + change))
+    calls = iter(range(10_000))
+    monkeypatch.setattr(pspline, "_psi2", lambda problem, state: values[min(next(calls), len(values) - 1)])
+    fit = fit_pspline_2d(d, e, ages=ages, years=years)
+    assert fit.converged and fit.overdispersion == values[-1]
+    assert next(calls) == len(values)
