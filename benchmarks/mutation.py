@@ -33,6 +33,7 @@ mutant instead of five).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib.abc
 import importlib.util
 import json
@@ -322,9 +323,23 @@ def baseline(module: str) -> tuple[float, dict]:
     return seconds, json.loads((tmp / "base.json").read_text(encoding="utf-8"))
 
 
+def source_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def current_records(report: dict, sources: dict[str, str]) -> list[dict]:
+    """The records of an earlier report whose module source (``sources``: module to text)
+    is unchanged since it was run, by the hash stored per module; a changed module's
+    records are stale and dropped (with a note)."""
+    same = {mod for mod, s in report["modules"].items() if s.get("source") == source_hash(sources[mod])}
+    for mod in sorted(set(report["modules"]) - same):
+        print(f"{mod}: changed since the earlier report; its records are dropped", flush=True)
+    return [r for r in report["results"] if r["module"] in same]
+
+
 def select_again(selected: list[Mutant], previous: list[dict], *, survivors: bool) -> list[Mutant]:
     """The mutants to run against an earlier report: its survivors (``survivors``) or
-    the mutants it has no outcome for (a run stopped for time)."""
+    the mutants it has no outcome for (a run stopped for time, or a module changed since)."""
     recorded = {(r["module"], r["line"], r["col"], r["change"]): r["outcome"] for r in previous}
     if survivors:
         return [m for m in selected
@@ -408,7 +423,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--survivors-of and --missing-from are alternatives")
     earlier = args.survivors_of or args.missing_from
     if earlier:
-        previous = json.loads(earlier.read_text(encoding="utf-8"))["results"]
+        previous = current_records(json.loads(earlier.read_text(encoding="utf-8")),
+                                   {m: _source_path(m).read_text(encoding="utf-8") for m in MODULES})
         selected = select_again(selected, previous, survivors=bool(args.survivors_of))
     _preload()
     timeouts, coverage_maps = {}, {}
@@ -425,6 +441,8 @@ def main(argv: list[str] | None = None) -> int:
         modules = [m for m in MODULES if m in modules or any(r["module"] == m for r in previous)]
         results = merge_rerun(previous, results, modules)
     summary = report(results, modules, time.perf_counter() - t0)
+    for mod, entry in summary["modules"].items():
+        entry["source"] = source_hash(_source_path(mod).read_text(encoding="utf-8"))
     if earlier:
         history = json.loads(earlier.read_text(encoding="utf-8")).get("history", [])
         what = ("survivors of" if args.survivors_of else "sampled mutants missing from")

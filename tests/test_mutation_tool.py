@@ -110,3 +110,14 @@ def test_a_later_run_selects_the_survivors_or_the_mutants_a_report_lacks():
                 {"module": "a", "line": 2, "col": 0, "change": "0 -> 1", "outcome": "killed (time limit)"}]
     assert [m.index for m in mutation.select_again(sampled, previous, survivors=True)] == [1]
     assert [m.index for m in mutation.select_again(sampled, previous, survivors=False)] == [3]
+
+
+def test_records_of_a_module_changed_since_the_report_are_dropped():
+    import mutation
+
+    report = {"modules": {"a": {"source": mutation.source_hash("x = 1\n")},
+                          "b": {"source": mutation.source_hash("y = 2\n")}, "c": {}},
+              "results": [{"module": "a", "outcome": "killed"}, {"module": "b", "outcome": "survived"},
+                          {"module": "c", "outcome": "killed"}]}
+    kept = mutation.current_records(report, {"a": "x = 1\n", "b": "y = 3\n", "c": "z = 0\n"})
+    assert [r["module"] for r in kept] == ["a"]  # b changed; c has no hash, so nothing vouches for it
