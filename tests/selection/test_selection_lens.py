@@ -139,3 +139,12 @@ def test_a_judge_linear_in_the_cues_leaves_c_undefined_at_any_scale(scale):
     assert np.isnan(res.C) and res.Rs == pytest.approx(1.0)
     noisy = lens_model(j + scale * 0.5 * rng.normal(size=400), y, cues)
     assert np.isfinite(noisy.C)
+
+
+@pytest.mark.parametrize("scale", [1e-6, 1e6])
+def test_c_does_not_depend_on_the_unit_of_the_criterion(scale):
+    """The residual test is relative for the criterion too: a criterion in millionths (or in
+    millions) gives the same C as the original, not an undefined one."""
+    J, Y, X = _sample(21, n=300, k=2)
+    a, b = lens_model(J, Y, X), lens_model(J, scale * Y, X)
+    assert np.isfinite(b.C) and b.C == pytest.approx(a.C, rel=1e-9)

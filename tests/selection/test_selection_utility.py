@@ -230,3 +230,38 @@ def test_career_filter_loss_is_the_relative_shortfall_of_the_holistic_validity()
     assert t.loc[0, "loss_equal"] == pytest.approx(0.25)
     same = career_filter_table(0.40, 0.40, [0.2, 0.4], [0.3], 0.3)
     assert np.allclose(same["loss_equal"], 0.0)
+
+
+def test_break_even_round_trips_and_refuses_targets_outside_its_domain():
+    """Every correlation returned reaches the target (the root of the squared equation that the
+    unsquared one admits, never its spurious twin), and where none is returned no correlation in
+    [-1, 1] reaches the target. Targets of 0 or 1 and selection ratios of 0 or 1 are outside the
+    documented domain and give NaN."""
+    from foresight.selection.utility import break_even_selector_correlation, restricted_validity_indirect
+
+    s_grid = np.linspace(-1, 1, 4001)
+    found = 0
+    for v in (0.1, 0.3, 0.6):
+        for vs in (0.2, 0.5, 0.8):
+            for t in (0.05, 0.2, 0.5):
+                for sr in (0.05, 0.3):
+                    s = break_even_selector_correlation(v, vs, t, sr)
+                    curve = np.asarray(restricted_validity_indirect(v, vs, s_grid, sr), float)
+                    if np.isnan(s):
+                        ok = np.isfinite(curve)
+                        assert not ((curve[ok].min() < t - 1e-3) and (curve[ok].max() > t + 1e-3)), (v, vs, t, sr)
+                    else:
+                        found += 1
+                        assert -1 <= s <= 1
+                        assert float(restricted_validity_indirect(v, vs, s, sr)) == pytest.approx(t, abs=1e-9)
+    assert found >= 20
+    for t, sr in ((0.0, 0.1), (1.0, 0.1), (0.3, 1.0)):
+        assert np.isnan(break_even_selector_correlation(0.3, 0.5, t, sr)), (t, sr)
+
+
+def test_restriction_table_has_the_documented_columns_and_a_fresh_index():
+    from foresight.selection.utility import restriction_table
+
+    t = restriction_table(0.9, 0.0, [0.0, 0.5, 0.95], [0.1, 0.2])
+    assert list(t.columns) == ["selection_ratio", "r_xz", "formula", "holistic", "loss"]
+    assert list(t.index) == list(range(len(t)))
