@@ -563,3 +563,13 @@ def test_overdispersion_settles_once_a_change_is_within_tolerance_at_the_final_s
     fit = fit_pspline_2d(d, e, ages=ages, years=years)
     assert fit.converged and fit.overdispersion == values[-1]
     assert next(calls) == len(values)
+
+
+def test_a_fit_prints_without_its_covariance_and_bases():
+    """A fit shown in a notebook lists its results, not the coefficient covariance matrix and
+    the B-spline bases (large arrays a reader does not want scrolled past)."""
+    d, e, ages, years, _ = small_poisson(seed=5)
+    text = repr(fit_pspline_2d(d, e, ages=ages, years=years, lambdas=(10.0, 100.0)))
+    assert "lambdas=" in text and "effective_dim=" in text
+    for hidden in ("covariance=", "basis_age=", "basis_year="):
+        assert hidden not in text
