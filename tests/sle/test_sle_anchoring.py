@@ -49,6 +49,13 @@ def test_groups_and_bad_input():
         anchoring_comparison(young.iloc[:0], old)
     with pytest.raises(DataError, match="ssp_60"):
         anchoring_comparison(young.drop(columns="ssp_60"), old)
+    # the error names the group the column is missing from, by the caller's labels
+    for which in (0, 1):
+        groups = [young, old]
+        groups[which] = groups[which].drop(columns="ssp_80")
+        with pytest.raises(DataError) as err:
+            anchoring_comparison(*groups, labels=("young.csv", "old.csv"))
+        assert err.value.file == ("young.csv", "old.csv")[which]
     with pytest.raises(ValueError, match="multiple"):
         anchoring_comparison(young, old, shift=5)
 
