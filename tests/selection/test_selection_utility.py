@@ -265,3 +265,24 @@ def test_restriction_table_has_the_documented_columns_and_a_fresh_index():
     t = restriction_table(0.9, 0.0, [0.0, 0.5, 0.95], [0.1, 0.2])
     assert list(t.columns) == ["selection_ratio", "r_xz", "formula", "holistic", "loss"]
     assert list(t.index) == list(range(len(t)))
+
+
+def test_hiring_everyone_succeeds_at_exactly_the_base_rate():
+    """With a selection ratio of 1 every applicant is hired, so the success ratio is the base
+    rate itself, exactly, whatever the validity (no detour through the bivariate normal)."""
+    from foresight.selection.utility import taylor_russell
+
+    for r, br in ((0.3, 0.4), (0.9, 0.1), (-0.5, 0.2), (0.6, 0.35)):
+        assert taylor_russell(r, 1.0, br) == br
+
+
+def test_an_unreachable_target_gives_nan_without_warnings():
+    """A target the squared equation has no real root for (negative discriminant: validity 0.1,
+    selector validity 0.05, target 0.05, top 5%) is refused as NaN, quietly."""
+    import warnings
+
+    from foresight.selection.utility import break_even_selector_correlation
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isnan(break_even_selector_correlation(0.1, 0.05, 0.05, 0.05))
