@@ -371,15 +371,39 @@ def report(results: list[dict], modules: list[str], seconds: float) -> dict:
     return {"modules": by_module, "seconds": round(seconds), "results": results}
 
 
+def equivalent_mutants(path: Path, summary: dict) -> dict[str, str]:
+    """The survivors judged equivalent (no input can tell them from the original), each
+    with its reason, from ``path`` (module: ``source`` hash and ``mutants``, name to
+    reason). A judgement counts only while its module's source is the one it was made on
+    and the mutant survived in ``summary``."""
+    if not path.exists():
+        return {}
+    judged = json.loads(path.read_text(encoding="utf-8"))
+    alive = {r["name"] for r in summary["results"] if r["outcome"].startswith("survived")}
+    out = {}
+    for mod, entry in judged.items():
+        if summary["modules"].get(mod, {}).get("source") != entry["source"]:
+            continue
+        out.update({f"{mod}:{m}": why for m, why in entry["mutants"].items() if f"{mod}:{m}" in alive})
+    return out
+
+
 def write_markdown(summary: dict, path: Path) -> None:
+    equivalent = equivalent_mutants(path.with_name(path.stem + "-equivalent.json"), summary)
     lines = ["# Mutation testing of the verdict-deciding modules", "",
-             "Made by `make mutation` (`benchmarks/mutation.py`); see its docstring for the method.", "",
-             "| module | mutants | killed | survived | of which change the book | score |",
-             "|---|---:|---:|---:|---:|---:|"]
+             "Made by `make mutation` (`benchmarks/mutation.py`); see its docstring for the method.",
+             "The score is killed / mutants; the last column leaves out the survivors judged "
+             "equivalent (listed below with the reason: no input can tell them from the original), "
+             "the usual definition of a mutation score.", "",
+             "| module | mutants | killed | survived | judged equivalent | of which change the book "
+             "| score | score without the equivalent |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for mod, s in summary["modules"].items():
         score = "—" if s["score"] is None else f"{100 * s['score']:.0f}%"
-        lines.append(f"| `{mod}` | {s['mutants']} | {s['killed']} | {s['survived']} | "
-                     f"{s['survived_changing_the_book']} | {score} |")
+        eq = sum(name.startswith(mod + ":") for name in equivalent)
+        adjusted = "—" if s["mutants"] == eq else f"{100 * s['killed'] / (s['mutants'] - eq):.0f}%"
+        lines.append(f"| `{mod}` | {s['mutants']} | {s['killed']} | {s['survived']} | {eq} | "
+                     f"{s['survived_changing_the_book']} | {score} | {adjusted} |")
     lines += ["", f"Run time of the last run: {summary['seconds']} s."]
     for run in summary.get("history", []):
         lines += ["", run]
@@ -387,7 +411,8 @@ def write_markdown(summary: dict, path: Path) -> None:
     for r in summary["results"]:
         if r["outcome"].startswith("survived"):
             flag = " **(changes the book)**" if "changes" in r["outcome"] else ""
-            lines.append(f"- `{r['name']}`{flag}")
+            why = f": judged equivalent, {equivalent[r['name']]}" if r["name"] in equivalent else ""
+            lines.append(f"- `{r['name']}`{flag}{why}")
     notes = path.with_name(path.stem + "-notes.md")
     if notes.exists():  # the judgement of each survivor, written by hand, kept across runs
         lines += ["", notes.read_text(encoding="utf-8").rstrip()]

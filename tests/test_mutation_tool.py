@@ -121,3 +121,30 @@ def test_records_of_a_module_changed_since_the_report_are_dropped():
                           {"module": "c", "outcome": "killed"}]}
     kept = mutation.current_records(report, {"a": "x = 1\n", "b": "y = 3\n", "c": "z = 0\n"})
     assert [r["module"] for r in kept] == ["a"]  # b changed; c has no hash, so nothing vouches for it
+
+
+def test_equivalent_judgements_count_only_for_survivors_of_the_same_source(tmp_path):
+    import json
+
+    import mutation
+
+    summary = {"modules": {"a": {"source": "h1", "mutants": 4, "killed": 2, "survived": 2,
+                                 "survived_changing_the_book": 0, "score": 0.5},
+                           "b": {"source": "h2", "mutants": 1, "killed": 0, "survived": 1,
+                                 "survived_changing_the_book": 0, "score": 0.0}},
+               "seconds": 1,
+               "results": [{"name": "a:1:0 < -> <=", "outcome": "survived"},
+                           {"name": "a:2:0 0 -> 1", "outcome": "survived"},
+                           {"name": "a:3:0 + -> -", "outcome": "killed"},
+                           {"name": "a:4:0 * -> /", "outcome": "killed"},
+                           {"name": "b:1:0 < -> <=", "outcome": "survived"}]}
+    judged = {"a": {"source": "h1", "mutants": {"1:0 < -> <=": "floats never equal", "3:0 + -> -": "x"}},
+              "b": {"source": "old", "mutants": {"1:0 < -> <=": "stale"}}}
+    (tmp_path / "m-equivalent.json").write_text(json.dumps(judged), encoding="utf-8")
+    assert mutation.equivalent_mutants(tmp_path / "m-equivalent.json", summary) == {
+        "a:1:0 < -> <=": "floats never equal"}  # a killed mutant and a stale judgement do not count
+    mutation.write_markdown(summary, tmp_path / "m.md")
+    text = (tmp_path / "m.md").read_text(encoding="utf-8")
+    assert "| `a` | 4 | 2 | 2 | 1 | 0 | 50% | 67% |" in text
+    assert "| `b` | 1 | 0 | 1 | 0 | 0 | 0% | 0% |" in text
+    assert "- `a:1:0 < -> <=`: judged equivalent, floats never equal" in text
