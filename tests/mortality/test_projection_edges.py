@@ -104,10 +104,12 @@ def test_period_expectancy_defaults_to_birth():
     assert got.equals(p.period_expectancy(0, [2011]))
 
 
-def test_data_ending_in_the_base_year_start_the_convergence_from_their_own_last_improvement():
+@pytest.mark.parametrize("split", [1960, 2030])
+def test_data_ending_in_the_base_year_start_the_convergence_from_their_own_last_improvement(split):
     """With the last data year equal to the base year, nothing is carried forward: in the first
     projected year a cohort born before the split converges from the improvement it had a
-    year younger in the data, r0(x - 1), an age-group after it from r0(x)."""
+    year younger in the data, r0(x - 1), an age-group after it from r0(x). A late split (2030)
+    leaves cohorts before it even in the last projected year; nothing changes."""
     from foresight.mortality.projection import ProjectionAssumptions, convergence_weight
 
     ages = np.arange(0, 101)
@@ -116,11 +118,11 @@ def test_data_ending_in_the_base_year_start_the_convergence_from_their_own_last_
     base = 5e-4 + 3e-5 * np.exp(0.1 * ages)
     m = pd.DataFrame(base[:, None] * (1 - r0[:, None]) ** (years - 2014)[None, :],
                      index=pd.Index(ages, name="age"), columns=pd.Index(years, name="year"))
-    a = ProjectionAssumptions(base_year=2014, target_rate=0.012, cohort_targets=(),
+    a = ProjectionAssumptions(base_year=2014, target_rate=0.012, cohort_targets=(), cohort_split=split,
                               male_not_below_female=False, end_year=2120)
     p = project_mortality({"male": m * 1.2, "female": m}, a)
     got = p.improvement["female"][2015]
     w = convergence_weight(np.array(1 / 25), a.convergence_power["female"])
     for x in (30, 80, 95):  # cohorts 1985 (by age), 1935 and 1920 (by cohort)
-        start = r0[x] if 2015 - x >= 1960 else r0[x - 1]
+        start = r0[x] if 2015 - x >= split else r0[x - 1]
         assert got.loc[x] == pytest.approx(0.012 + (start - 0.012) * w, rel=1e-9), x
