@@ -180,3 +180,15 @@ def test_the_top_age_may_be_from_two_above_the_kannisto_start_to_the_extension()
     for top in (81, 111):
         with pytest.raises(DataError, match=f"max_age for male is {top}"):
             uk.UKRun(max_age={"male": top, "female": 100}).check()
+
+
+def test_a_validated_frame_drops_its_line_map_and_keeps_its_provenance():
+    """Once a file is validated its per-line map goes (pandas copies attrs on every step);
+    what the frame says about where it came from (file, release) stays."""
+    import pandas as pd
+
+    from foresight.mortality.uk import _light
+
+    f = pd.DataFrame({"year": [2010], "age": [0]})
+    f.attrs = {"line": {0: 2}, "file": "Deaths_1x1.txt", "version": "v6"}
+    assert _light(f).attrs == {"file": "Deaths_1x1.txt", "version": "v6"}
