@@ -74,8 +74,9 @@ def test_unconverged_fits_are_flagged_and_announced():
     from foresight import ConvergenceWarning
 
     p = np.array([[90.0, 80, 60, 30, 10], [95.0, 90, 70, 50, 20]])
-    with pytest.warns(ConvergenceWarning, match="2 of 2 gompertz"):
+    with pytest.warns(ConvergenceWarning, match="2 of 2 gompertz") as caught:
         f = fit_curves(p, np.array([30.0, 40.0]), "gompertz", max_iter=2)
+    assert caught[0].filename == __file__  # the warning points at the caller's line
     assert not f.converged.any()
     assert fit_curves(p, np.array([30.0, 40.0]), "gompertz").converged.all()
 
@@ -223,3 +224,36 @@ def test_exact_answers_get_the_steepest_curve_through_them():
     # an exact fit the steepest curve cannot match keeps its own curve (both answers matter)
     smooth = 100 * conditional_survival("gompertz", np.array([[85.0, np.log(9.0)]]), x, AGES[None, :])
     assert fit_curves(smooth, x, "gompertz").params[0, 1] == pytest.approx(np.log(9.0), abs=1e-4)
+
+
+def test_fits_are_frozen_and_tabulated_and_summarised_by_hand():
+    """The table has the documented columns on the natural scale (Gompertz M and b, Weibull
+    scale and shape), and the summary's shares and median RMSE are computed from the fits:
+    here one cliff at a bound and one smooth answer, both converged."""
+    import dataclasses
+
+    p = np.array([[100.0, 100, 0, 0, 0], [90, 80, 60, 30, 10]])
+    x = np.array([30.0, 30.0])
+    g = fit_curves(p, x, "gompertz")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        g.median = g.median * 2
+    t = g.to_frame()
+    assert list(t.columns) == ["M", "b", "rmse", "median", "mean", "converged", "at_bound"]
+    np.testing.assert_array_equal(t["M"], g.params[:, 0])
+    np.testing.assert_array_equal(t["b"], np.exp(g.params[:, 1]))
+    w = fit_curves(p, x, "weibull").to_frame()
+    assert list(w.columns)[:2] == ["scale", "shape"] and w["shape"].iloc[0] == pytest.approx(40.0)
+    lines = dict(line.split(" = ") for line in g.summary().splitlines()[1:])
+    got = {k.strip(): float(v) for k, v in lines.items()}
+    assert got["converged (%)"] == 100 and got["at a parameter bound (%)"] == 50
+    assert got["median RMSE (points)"] == pytest.approx(100 * np.median(g.rmse), abs=0.005)
+    assert got["mean of the fitted medians (years)"] == pytest.approx(np.mean(g.median), abs=0.005)
+
+
+def test_answers_of_100_throughout_get_the_steepest_curve_at_the_latest_scale():
+    """100 % at every target age: every steep Weibull curve that ends late enough fits exactly,
+    and the fit keeps getting better up to the largest scale allowed (160, shape 40), the
+    last point of the search grid."""
+    f = fit_curves(np.full((1, 5), 100.0), np.array([40.0]), "weibull")
+    assert np.exp(f.params[0]).tolist() == pytest.approx([160.0, 40.0], rel=1e-12)
+    assert f.at_bound[0] and f.converged[0] and f.rmse[0] < 1e-7
