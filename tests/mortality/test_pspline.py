@@ -573,3 +573,18 @@ def test_a_fit_prints_without_its_covariance_and_bases():
     assert "lambdas=" in text and "effective_dim=" in text
     for hidden in ("covariance=", "basis_age=", "basis_year="):
         assert hidden not in text
+
+
+@pytest.mark.parametrize("family", ["poisson", "gaussian"])
+@pytest.mark.parametrize("which", ["bic", "aic"])
+def test_the_search_minimises_the_documented_criterion(family, which):
+    """What the smoothing-parameter search minimises is the documented criterion: deviance over
+    psi2 (Poisson) or n log(RSS / n) (Gaussian), plus log n (BIC) or 2 (AIC) per effective
+    dimension, the same sums the fit reports."""
+    ps, problem = _problem_and_state(family, None)
+    state = ps._solve(problem, (10.0, 100.0))
+    psi2 = 1.7
+    n = problem.n_obs
+    fit_term = state.deviance / psi2 if family == "poisson" else n * np.log(state.deviance / n)
+    k = np.log(n) if which == "bic" else 2.0
+    assert ps._criterion(problem, state, psi2, which) == pytest.approx(fit_term + k * state.ed, rel=1e-12)
