@@ -21,8 +21,11 @@ two cores. ``make mutation`` runs it; options::
                                   [--missing-from results/mutation.json]
 
 ``--survivors-of`` re-runs a report's survivors and ``--missing-from`` runs the
-sampled mutants a report lacks (a run stopped for time); both write the whole
-report, every module of the earlier one included.
+sampled mutants a report lacks (a run stopped for time, or a module whose source
+changed since: each module's source hash is recorded, and a changed module's
+records are dropped); both write the whole report. Survivors judged equivalent
+are listed with their reasons in ``results/mutation-equivalent.json`` and the
+hand-written notes in ``results/mutation-notes.md``; both go into the report.
 
 Speed: a parent process imports the heavy libraries once and forks one child
 per mutant; the child drops every ``foresight`` module, installs the mutant
