@@ -78,12 +78,13 @@ def test_kannisto_refuses_a_repeated_year():
         kannisto_extend(m, to_age=105)
 
 
-def _falling_surface():
-    """Gompertz-Makeham rates at ages 0-100, 2007-2011, falling 1.2% a year."""
+def _falling_surface(years=np.arange(2007, 2012), improvement=0.012):
+    """Gompertz-Makeham rates at ages 0-100 over ``years``, falling by ``improvement`` a year
+    (a number, or one per age) up to the last year."""
     ages = np.arange(0, 101)
-    years = np.arange(2007, 2012)
     base = 5e-4 + 3e-5 * np.exp(0.1 * ages)
-    return ages, pd.DataFrame(base[:, None] * 0.988 ** (years - 2011)[None, :], index=pd.Index(ages, name="age"),
+    fall = (1 - np.broadcast_to(improvement, ages.shape))[:, None] ** (years - years[-1])[None, :]
+    return ages, pd.DataFrame(base[:, None] * fall, index=pd.Index(ages, name="age"),
                               columns=pd.Index(years, name="year"))
 
 
@@ -112,12 +113,8 @@ def test_data_ending_in_the_base_year_start_the_convergence_from_their_own_last_
     leaves cohorts before it even in the last projected year; nothing changes."""
     from foresight.mortality.projection import ProjectionAssumptions, convergence_weight
 
-    ages = np.arange(0, 101)
-    years = np.arange(2010, 2015)
-    r0 = 0.002 + 0.0003 * ages  # improvement varies by age, so a wrong source age shows
-    base = 5e-4 + 3e-5 * np.exp(0.1 * ages)
-    m = pd.DataFrame(base[:, None] * (1 - r0[:, None]) ** (years - 2014)[None, :],
-                     index=pd.Index(ages, name="age"), columns=pd.Index(years, name="year"))
+    r0 = 0.002 + 0.0003 * np.arange(0, 101)  # improvement varies by age, so a wrong source age shows
+    _, m = _falling_surface(np.arange(2010, 2015), r0)
     a = ProjectionAssumptions(base_year=2014, target_rate=0.012, cohort_targets=(), cohort_split=split,
                               male_not_below_female=False, end_year=2120)
     p = project_mortality({"male": m * 1.2, "female": m}, a)

@@ -497,34 +497,6 @@ def test_penalty_eigenbasis_diagonalises_the_penalty(n, order):
     assert np.allclose(u[:, :order] @ (u[:, :order].T @ x ** (order - 1)), x ** (order - 1))
 
 
-@pytest.mark.parametrize("step, settles", [(4e-7, True), (3e-6, False)])
-def test_overdispersion_changes_that_stop_shrinking(monkeypatch, step, settles):
-    """The psi2 iteration also stops when its relative changes stop shrinking below 1e-6 (the
-    round-off floor of a fit whose deviance is itself tiny): that counts as settled. Changes
-    that stop shrinking above 1e-6 never settle, and the fit is flagged and announced."""
-    import warnings
-
-    from foresight import ConvergenceWarning
-    from foresight.mortality import pspline
-
-    d, e, ages, years, _ = small_poisson(seed=5)
-    calls = iter(range(10_000))
-
-    def psi2(problem, state):  # 2, then alternating around 2 by a constant relative step
-        k = next(calls)
-        return 2.0 if k == 0 else 2.0 * (1.0 + step) ** (k % 2)
-
-    monkeypatch.setattr(pspline, "_psi2", psi2)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        fit = fit_pspline_2d(d, e, ages=ages, years=years)
-    flagged = any(issubclass(w.category, ConvergenceWarning) for w in caught)
-    assert fit.converged is settles and flagged is not settles
-    rounds = next(calls)
-    # changes 1, s, s/(1+s), s: the fourth is no smaller than the third, and stops the iteration
-    assert rounds == (4 if settles else pspline.PSI2_MAX_ROUNDS)
-
-
 def test_the_hessian_never_steps_beyond_the_upper_bound():
     """Forward differences, except within one step of the upper bound of log10 lambda, where
     the difference is taken backwards: no fit is evaluated outside the search range."""
@@ -547,22 +519,46 @@ def test_the_hessian_never_steps_beyond_the_upper_bound():
             assert shifted.max() <= hi
 
 
-def test_overdispersion_settles_once_a_change_is_within_tolerance_at_the_final_search_tolerance(monkeypatch):
-    """psi2 changes 1e-2, 1e-3, ..., 1e-9 and then 1e-11: each search runs to a tolerance of a
-    tenth of the last change (at least SELECT_XTOL = 1e-9), and the iteration stops at the
-    first change within PSI2_RTOL (1e-10) once the search ran at SELECT_XTOL: the tenth value."""
+def _shrinking_psi2(k):
+    """2, then relative changes 1e-2, 1e-3, ..., 1e-9, 1e-11, then none."""
+    value = 2.0
+    for change in ([10.0 ** -e for e in range(2, 10)] + [1e-11])[:k]:
+        value *= 1.0 + change
+    return value
+
+
+def _alternating_psi2(step):
+    """2, then alternately 2 (1 + step) and 2: the relative changes stop shrinking."""
+    return lambda k: 2.0 if k == 0 else 2.0 * (1.0 + step) ** (k % 2)
+
+
+@pytest.mark.parametrize("sequence, settles, rounds", [
+    # each search runs to a tenth of the last change (at least SELECT_XTOL = 1e-9); the first
+    # change within PSI2_RTOL (1e-10) once a search ran at SELECT_XTOL stops it: the tenth value
+    (_shrinking_psi2, True, 10),
+    # changes 1, s, s/(1+s), s below 1e-6: the fourth is no smaller than the third (the round-off
+    # floor of a fit whose deviance is itself tiny), which counts as settled
+    (_alternating_psi2(4e-7), True, 4),
+    # changes that stop shrinking above 1e-6 never settle: flagged and announced
+    (_alternating_psi2(3e-6), False, None),
+])
+def test_the_overdispersion_iteration_stops_by_its_two_rules(monkeypatch, sequence, settles, rounds):
+    """psi2 is driven through a given sequence of values to show when its iteration stops."""
+    import warnings
+
+    from foresight import ConvergenceWarning
     from foresight.mortality import pspline
 
     assert pspline.PSI2_RTOL == 1e-10 and pspline.SELECT_XTOL == 1e-9
     d, e, ages, years, _ = small_poisson(seed=5)
-    values = [2.0]
-    for change in [10.0 ** -k for k in range(2, 10)] + [1e-11]:
-        values.append(values[-1] * (1.0 + change))
     calls = iter(range(10_000))
-    monkeypatch.setattr(pspline, "_psi2", lambda problem, state: values[min(next(calls), len(values) - 1)])
-    fit = fit_pspline_2d(d, e, ages=ages, years=years)
-    assert fit.converged and fit.overdispersion == values[-1]
-    assert next(calls) == len(values)
+    monkeypatch.setattr(pspline, "_psi2", lambda problem, state: sequence(next(calls)))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit = fit_pspline_2d(d, e, ages=ages, years=years)
+    flagged = any(issubclass(w.category, ConvergenceWarning) for w in caught)
+    assert fit.converged is settles and flagged is not settles
+    assert next(calls) == (pspline.PSI2_MAX_ROUNDS if rounds is None else rounds)
 
 
 def test_a_fit_prints_without_its_covariance_and_bases():
